@@ -4,11 +4,14 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { FieldError } from './status.js';
 
+/** kubernetes-types marks server-owned fields readonly; the server is the one that writes them. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Any API object. Typed access goes through kubernetes-types at the use site. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: Mutable<ObjectMeta>;
   [field: string]: unknown;
 }
 

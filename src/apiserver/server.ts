@@ -1,0 +1,168 @@
+// Assembles the API server: store, PKI and credentials, registry, watch caches, handlers, HTTPS.
+
+import { createServer, type Server } from 'node:https';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeObject, ResourceDef } from '../api/registry.js';
+import { storagePrefix } from '../api/registry.js';
+import { registry as defaultRegistry } from '../api/resources/index.js';
+import { openStore } from '../storage/open.js';
+import { startCompactor } from '../storage/compactor.js';
+import type { Store } from '../storage/store.js';
+import { ensurePki } from './authn/pki.js';
+import { writeKubeconfig } from './authn/kubeconfig.js';
+import { createAuthenticator, ensureNodeToken, NODE_TOKEN_USER } from './authn/authenticator.js';
+import { discoveryHandler } from './discovery/handler.js';
+import { HealthChecks } from './health/checks.js';
+import { healthHandler } from './health/handler.js';
+import { versionHandler } from './health/version.js';
+import { createApiserverMetrics } from './metrics/metrics.js';
+import { metricsHandler } from './metrics/handler.js';
+import { createOpenApiHandler } from './openapi/handler.js';
+import { loadSchemas } from '../api/schema/load.js';
+import { createPipeline } from './http/pipeline.js';
+import type { ApiContext } from './handlers/context.js';
+import { ObjectStore } from './handlers/objectstore.js';
+import { WatchSources } from './handlers/watchsource.js';
+import { createPatcher } from './handlers/patching.js';
+import { decodeProtobufObject } from './protobuf/index.js';
+import { findUnknownFields, pruneUnknownFields } from '../api/schema/unknown.js';
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** host:port to listen on; port 0 picks a free one. */
+  listen: string;
+  /** sqlite (default) | memory | etcd://host:port[,host:port] */
+  datastore: string;
+  /** Log one line per request to stderr. */
+  verbose?: boolean;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`--listen must be HOST:PORT, got ${JSON.stringify(listen)}`);
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port: Number(m[3]) };
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const { host, port } = parseListen(opts.listen);
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const registry = defaultRegistry;
+  const store = await openStore(opts.datastore, opts.dataDir);
+  const compactor = startCompactor(store);
+  const pki = await ensurePki(opts.dataDir, { hosts: host && host !== '0.0.0.0' && host !== '::' ? [host] : [] });
+  const nodeToken = await ensureNodeToken(opts.dataDir, pki.ca.certPem);
+  const schemas = loadSchemas();
+
+  const objectStores = new Map<ResourceDef, ObjectStore>();
+  const sources = new WatchSources(store);
+  const namespaces = registry.get('', 'v1', 'namespaces')!;
+  const api: ApiContext = {
+    registry,
+    store,
+    objects(def) {
+      let s = objectStores.get(def);
+      if (!s) {
+        s = new ObjectStore(def, store, hooks);
+        objectStores.set(def, s);
+      }
+      return s;
+    },
+    watchSource: (def) => sources.forPrefix(storagePrefix(def)),
+    decodeProtobuf: (body) => decodeProtobufObject(body),
+    unknownFields: (def, obj) => {
+      const node = schemas.forKind(def.group, def.version, def.kind);
+      return node ? findUnknownFields(node, obj) : [];
+    },
+    pruneUnknownFields: (def, obj) => {
+      const node = schemas.forKind(def.group, def.version, def.kind);
+      if (node) pruneUnknownFields(node, obj);
+    },
+    applyPatch: createPatcher(schemas),
+  };
+  const patching = api.applyPatch;
+  void patching;
+  const hooks = {
+    trackFields: createPatcher.trackFields(schemas),
+    async getNamespace(name: string): Promise<KubeObject | null> {
+      const source = await sources.forPrefix(storagePrefix(namespaces));
+      return source.get(`${storagePrefix(namespaces)}${name}`);
+    },
+  };
+
+  const checks = new HealthChecks();
+  checks.add('etcd', async () => {
+    await store.currentRevision();
+  });
+  const metrics = createApiserverMetrics();
+  const pipeline = createPipeline({
+    registry,
+    authenticate: createAuthenticator({ tokens: { [nodeToken]: NODE_TOKEN_USER } }),
+    pathHandlers: [
+      healthHandler(checks),
+      versionHandler(),
+      discoveryHandler(registry),
+      createOpenApiHandler(registry, schemas),
+      metricsHandler(metrics),
+    ],
+    api,
+    metrics,
+  });
+
+  const server: Server = createServer(
+    {
+      cert: pki.serving.certPem,
+      key: pki.serving.keyPem,
+      ca: pki.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    pipeline,
+  );
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const urlHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `https://${urlHost}:${actualPort}`;
+  const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, {
+    server: url,
+    caPem: pki.ca.certPem,
+    clientCertPem: pki.admin.certPem,
+    clientKeyPem: pki.admin.keyPem,
+  });
+  // Warm the caches the create path needs, so the first request does not pay for it.
+  await sources.forPrefix(storagePrefix(namespaces));
+
+  let closed = false;
+  return {
+    url,
+    port: actualPort,
+    kubeconfigPath,
+    store,
+    async close() {
+      if (closed) return;
+      closed = true;
+      checks.shutdown?.();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      compactor.stop();
+      sources.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// The k8ts command line: one binary, one subcommand per component.
+
+import { Command } from 'commander';
+import { serverCommand } from './server.js';
+
+const program = new Command();
+program
+  .name('k8ts')
+  .description('Kubernetes, written in TypeScript')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+program.addCommand(serverCommand('server', 'run the control plane (API server) on a data directory'));
+program.addCommand(serverCommand('apiserver', 'run the API server alone'));
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
