@@ -35,3 +35,23 @@ export interface SchemaSet {
   /** All definitions by name (for OpenAPI components.schemas). */
   definitions(): ReadonlyMap<string, SchemaNode>;
 }
+
+/**
+ * The serialised form of a definition (dist/schema/definitions.json): a SchemaNode whose nested
+ * named types are `{ $ref: "<definition name>" }` instead of linked nodes.
+ */
+export interface RawSchema extends Omit<SchemaNode, 'properties' | 'items' | 'additionalProperties'> {
+  $ref?: string;
+  properties?: Record<string, RawSchema>;
+  items?: RawSchema;
+  additionalProperties?: RawSchema;
+}
+
+/** The contents of dist/schema/definitions.json. */
+export interface RawDefinitions {
+  /** Bumped when the generator's output changes shape; a stale file is regenerated in-process. */
+  generator: number;
+  /** The kubernetes-types version the definitions were read from. */
+  source: string;
+  definitions: Record<string, RawSchema>;
+}
