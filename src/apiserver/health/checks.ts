@@ -58,7 +58,6 @@ export class HealthChecks {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs}ms`)), this.timeoutMs);
-        timer.unref();
       });
       const r = await Promise.race([Promise.resolve().then(check.fn), timeout]);
       if (r === false) return { name: check.name, ok: false, error: 'check returned false' };
