@@ -28,7 +28,7 @@ test('x509 + token authenticator over a real TLS server', async (t) => {
   const pki = await ensurePki(dir);
   const other = await createCa({ cn: 'other', days: 1 });
   const foreign = await issueClientCert(other, { cn: 'admin', orgs: ['system:masters'] });
-  const node = await issueClientCert(pki.ca, { cn: 'system:node:n1', orgs: ['system:nodes'] });
+  const node = await issueClientCert(pki.ca, { cn: 'system:node:n1', orgs: ['system:nodes', 'extra'] });
   const authn = createAuthenticator({ tokens: new Map([['tok', { name: 'bob', groups: [] }]]) });
 
   const server = createServer(
@@ -73,10 +73,11 @@ test('x509 + token authenticator over a real TLS server', async (t) => {
   });
   assert.deepEqual((await get({ cert: node.certPem, key: node.keyPem })).user, {
     name: 'system:node:n1',
-    groups: ['system:nodes', 'system:authenticated'],
+    groups: ['system:nodes', 'extra', 'system:authenticated'],
   });
   assert.equal((await get({})).code, 401);
   assert.equal((await get({ cert: foreign.certPem, key: foreign.keyPem })).code, 401, 'cert from another CA');
   assert.equal((await get({ cert: foreign.certPem, key: foreign.keyPem, token: 'tok' })).user?.name, 'bob');
   assert.equal((await get({ token: 'wrong' })).code, 401);
+  assert.equal((await get({ cert: pki.serving.certPem, key: pki.serving.keyPem })).code, 401, 'serving cert lacks clientAuth');
 });

@@ -1,0 +1,4 @@
+export * from './pki.js';
+export * from './kubeconfig.js';
+export * from './authenticator.js';
+export * from './tokens.js';
