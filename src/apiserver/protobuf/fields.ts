@@ -20,9 +20,9 @@ export interface FieldJson {
   inline: boolean;
 }
 
-const cache = new WeakMap<protobuf.Field, FieldJson>();
+const cache = new WeakMap<protobuf.FieldBase, FieldJson>();
 
-export function fieldJson(field: protobuf.Field): FieldJson {
+export function fieldJson(field: protobuf.FieldBase): FieldJson {
   let fj = cache.get(field);
   if (!fj) {
     const o = (field.options ?? {}) as Record<string, unknown>;

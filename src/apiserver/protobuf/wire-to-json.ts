@@ -46,7 +46,7 @@ function longToBig(v: unknown, unsigned = false): bigint {
   return unsigned ? big : BigInt.asIntN(64, big);
 }
 
-function checkWire(field: protobuf.Field, type: string, got: number): void {
+function checkWire(field: protobuf.FieldBase, type: string, got: number): void {
   const want = wireTypeOf(type);
   if (got !== want) throw new ProtoDecodeError(`proto: wrong wireType = ${got} for field ${upperFirst(field.name)}`);
 }
