@@ -22,8 +22,8 @@ import { createOpenApiHandler } from './openapi/handler.js';
 import { loadSchemas } from '../api/schema/load.js';
 import { createPipeline } from './http/pipeline.js';
 import type { ApiContext } from './handlers/context.js';
-import { ObjectStore } from './handlers/objectstore.js';
-import { WatchSources } from './handlers/watchsource.js';
+import { ObjectStore, type ObjectHooks } from './handlers/objectstore.js';
+import { WatchCacheSet } from './watch/index.js';
 import { createPatcher } from './handlers/patching.js';
 import { decodeProtobufObject } from './protobuf/index.js';
 import { findUnknownFields, pruneUnknownFields } from '../api/schema/unknown.js';
@@ -63,7 +63,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const schemas = loadSchemas();
 
   const objectStores = new Map<ResourceDef, ObjectStore>();
-  const sources = new WatchSources(store);
+  const sources = new WatchCacheSet(store, { inProcessStore: !opts.datastore.startsWith('etcd') });
+  const patcher = createPatcher(schemas);
   const namespaces = registry.get('', 'v1', 'namespaces')!;
   const api: ApiContext = {
     registry,
@@ -76,7 +77,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       }
       return s;
     },
-    watchSource: (def) => sources.forPrefix(storagePrefix(def)),
+    watchSource: (def) => sources.get(storagePrefix(def)),
     decodeProtobuf: (body) => decodeProtobufObject(body),
     unknownFields: (def, obj) => {
       const node = schemas.forKind(def.group, def.version, def.kind);
@@ -86,15 +87,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const node = schemas.forKind(def.group, def.version, def.kind);
       if (node) pruneUnknownFields(node, obj);
     },
-    applyPatch: createPatcher(schemas),
+    applyPatch: (req) => patcher.applyPatch(req),
   };
-  const patching = api.applyPatch;
-  void patching;
-  const hooks = {
-    trackFields: createPatcher.trackFields(schemas),
+  const hooks: ObjectHooks = {
+    trackFields: patcher.trackFields,
     async getNamespace(name: string): Promise<KubeObject | null> {
-      const source = await sources.forPrefix(storagePrefix(namespaces));
-      return source.get(`${storagePrefix(namespaces)}${name}`);
+      const cache = await sources.get(storagePrefix(namespaces));
+      return cache.get(`${storagePrefix(namespaces)}${name}`) ?? null;
     },
   };
 
@@ -144,7 +143,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     clientKeyPem: pki.admin.keyPem,
   });
   // Warm the caches the create path needs, so the first request does not pay for it.
-  await sources.forPrefix(storagePrefix(namespaces));
+  await sources.get(storagePrefix(namespaces));
 
   let closed = false;
   return {
@@ -155,7 +154,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     async close() {
       if (closed) return;
       closed = true;
-      checks.shutdown?.();
+      checks.setShuttingDown();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

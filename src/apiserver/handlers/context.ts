@@ -4,7 +4,7 @@
 import type { KubeObject, Registry, ResourceDef } from '../../api/registry.js';
 import type { Store } from '../../storage/store.js';
 import type { ObjectStore } from './objectstore.js';
-import type { WatchSource } from './watch.js';
+import type { WatchCache } from '../watch/index.js';
 
 export interface PatchRequest {
   def: ResourceDef;
@@ -21,12 +21,11 @@ export interface ApiContext {
   store: Store;
   objects(def: ResourceDef): ObjectStore;
   /** The watch cache of a resource (lists at resourceVersion=0 and watches are served from it). */
-  watchSource(def: ResourceDef): Promise<WatchSource>;
+  watchSource(def: ResourceDef): Promise<WatchCache>;
   decodeProtobuf?(body: Buffer): Record<string, unknown>;
   /** Unknown-field handling for fieldValidation (Strict/Warn/Ignore); prune always runs. */
   unknownFields?(def: ResourceDef, obj: KubeObject): string[];
   pruneUnknownFields?(def: ResourceDef, obj: KubeObject): void;
   /** Computes the patched object (all patch types, incl. server-side apply). */
   applyPatch(req: PatchRequest): KubeObject;
-  /** Whether a patch type creates absent objects (server-side apply does). */
 }

@@ -2,20 +2,12 @@
 
 import type { KubeObject, ResourceDef } from '../../api/registry.js';
 import { errors } from '../../api/status.js';
+import { fieldGetter, unsupportedFieldLabels } from '../../api/resources/index.js';
 import { FieldSelectorError, LabelSelectorError, parseFieldSelector, parseLabelSelector } from '../../api/selectors/index.js';
 
 export interface ObjectFilter {
   matchesAll: boolean;
   matches: (obj: KubeObject) => boolean;
-}
-
-/** Reads a selectable field of an object: metadata.name/namespace, then the resource's own. */
-export function fieldGetter(def: ResourceDef, obj: KubeObject): (field: string) => string | undefined {
-  return (field) => {
-    if (field === 'metadata.name') return obj.metadata?.name;
-    if (field === 'metadata.namespace') return def.namespaced ? obj.metadata?.namespace : '';
-    return def.fieldSelectors?.[field]?.(obj);
-  };
 }
 
 /** `name` narrows to one object (watch on a named URL). */
@@ -34,11 +26,8 @@ export function buildFilter(def: ResourceDef, q: URLSearchParams, name?: string)
     if (e instanceof FieldSelectorError) throw errors.badRequest(e.message);
     throw e;
   }
-  for (const f of fields.fields()) {
-    if (f !== 'metadata.name' && f !== 'metadata.namespace' && !def.fieldSelectors?.[f]) {
-      throw errors.badRequest(`field label not supported: ${f}`);
-    }
-  }
+  const unsupported = unsupportedFieldLabels(def, fields.fields());
+  if (unsupported.length > 0) throw errors.badRequest(`field label not supported: ${unsupported[0]}`);
   const matchesAll = labels.empty() && fields.empty() && !name;
   return {
     matchesAll,

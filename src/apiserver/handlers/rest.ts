@@ -198,6 +198,7 @@ async function watch(
     rendering,
     bookmarks: q.get('allowWatchBookmarks') === 'true',
     timeoutSeconds,
+    sendInitialEvents: q.has('sendInitialEvents') ? q.get('sendInitialEvents') === 'true' : undefined,
   });
 }
 

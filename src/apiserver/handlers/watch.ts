@@ -3,35 +3,9 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, ResourceDef } from '../../api/registry.js';
-import type { StatusError } from '../../api/status.js';
+import type { SharedWatchEvent, WatchCache } from '../watch/index.js';
 import { tableRow, columnDefinitions, partialMetadata } from './table.js';
 import type { Rendering } from '../http/negotiate.js';
-
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-export interface SourceEvent {
-  type: WatchEventType;
-  object: KubeObject;
-  revision: number;
-  /** Memoised serialisation, shared by all watchers of this event. */
-  encoded(format: string, make: () => string): string;
-}
-
-export interface WatchSource {
-  /** Current objects under a prefix, from the cache. */
-  list(prefix: string): { items: KubeObject[]; revision: number };
-  /** Resolves once the cache has caught up with `revision` (for consistent reads). */
-  waitFresh(revision: number): Promise<void>;
-  watch(args: {
-    prefix: string;
-    /** 0: start with ADDED events for everything current. */
-    afterRevision: number;
-    filter?: (obj: KubeObject) => boolean;
-    onEvent: (e: SourceEvent) => void;
-    onBookmark: (revision: number) => void;
-    onError: (err: StatusError) => void;
-  }): { cancel(): void };
-}
 
 export interface WatchRequest {
   def: ResourceDef;
@@ -41,12 +15,13 @@ export interface WatchRequest {
   rendering: Rendering;
   bookmarks: boolean;
   timeoutSeconds: number;
+  sendInitialEvents?: boolean;
 }
 
 /** Max bytes queued on a watcher's socket before it is dropped as too slow. */
 const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
-export function serveWatch(source: WatchSource, req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
+export function serveWatch(source: WatchCache, req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
   return new Promise((resolve) => {
     const contentType = w.rendering === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';
     res.writeHead(200, {
@@ -65,12 +40,16 @@ export function serveWatch(source: WatchSource, req: IncomingMessage, res: Serve
       res.end();
       resolve();
     };
-    const write = (line: string) => {
-      if (done) return;
-      res.write(line);
+    // Returns false when the socket is full: the cache then holds further events for this
+    // watcher until 'drain' resumes it.
+    const write = (line: string): boolean => {
+      if (done) return true;
+      const ok = res.write(line);
       if (res.writableLength > MAX_BACKLOG_BYTES) finish();
+      if (!ok && !done) res.once('drain', () => handle.resume());
+      return ok;
     };
-    const render = (e: SourceEvent): string => {
+    const render = (e: SharedWatchEvent): string => {
       if (w.rendering === 'table') {
         // Only the first Table event carries column definitions (kubectl prints headers once).
         const withColumns = firstTable;
@@ -94,11 +73,21 @@ export function serveWatch(source: WatchSource, req: IncomingMessage, res: Serve
       afterRevision: w.afterRevision,
       filter: w.filter,
       onEvent: (e) => write(render(e)),
+      sendInitialEvents: w.sendInitialEvents,
       onBookmark: (rv) => {
-        if (!w.bookmarks) return;
+        if (!w.bookmarks) return true;
         const obj = { kind: w.def.kind, apiVersion: w.def.group ? `${w.def.group}/${w.def.version}` : w.def.version, metadata: { resourceVersion: String(rv) } };
-        write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+        return write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
       },
+      onInitialEventsEnd: (rv) => {
+        const obj = {
+          kind: w.def.kind,
+          apiVersion: w.def.group ? `${w.def.group}/${w.def.version}` : w.def.version,
+          metadata: { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        };
+        return write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+      },
+      onClose: () => finish(),
       onError: (err) => {
         write(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
         finish();
