@@ -389,11 +389,12 @@ export class WatchCache {
     if (this.state === 'stopped') return;
     const compacted = err instanceof Error && err.name === 'CompactedError';
     this.logFn(compacted ? 'store history compacted; re-listing' : 'store watch failed; re-watching', err);
-    this.scheduleRecovery(compacted);
+    // A re-list always makes progress, so it need not wait behind earlier re-watch failures.
+    this.scheduleRecovery(compacted, compacted);
   }
 
-  private scheduleRecovery(relist: boolean): void {
-    const delay = this.failures === 0 ? 0 : Math.min(this.retryMaxMs, this.retryMinMs * 2 ** (this.failures - 1));
+  private scheduleRecovery(relist: boolean, immediate = false): void {
+    const delay = immediate || this.failures === 0 ? 0 : Math.min(this.retryMaxMs, this.retryMinMs * 2 ** (this.failures - 1));
     this.failures++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
