@@ -99,6 +99,8 @@ export class WatchCache {
   /** Everything up to this revision has been applied. */
   private rev = 0;
   private listRevision = 0;
+  /** Revision of the newest applied store event (events must not go backwards; the ring relies on it). */
+  private lastEventRevision = 0;
   /** Revision of the newest event pushed out of the ring since the last list (0: none). */
   private lastDroppedRevision = 0;
   private readonly watchers = new Set<CacheWatcher>();
@@ -334,6 +336,7 @@ export class WatchCache {
     this.keys.reset([...entries.keys()]);
     this.ring.clear();
     this.listRevision = res.revision;
+    this.lastEventRevision = res.revision;
     this.lastDroppedRevision = 0;
     this.rev = res.revision;
     this.failures = 0;
@@ -418,11 +421,14 @@ export class WatchCache {
 
   private applyOne(e: WatchEvent): void {
     const revision = e.modRevision;
-    if (revision < this.rev) {
-      this.logFn(`ignoring out-of-order event for ${e.key} at revision ${revision} (cache at ${this.rev})`);
+    if (revision < this.lastEventRevision) {
+      this.logFn(`ignoring out-of-order event for ${e.key} at revision ${revision} (last event at ${this.lastEventRevision})`);
       return;
     }
-    this.rev = revision;
+    // Behind a progress report means the store's progress was wrong; keep the data right anyway.
+    if (revision < this.rev) this.logFn(`event for ${e.key} at revision ${revision} arrived after progress to ${this.rev}`);
+    this.lastEventRevision = revision;
+    if (revision > this.rev) this.rev = revision;
     const prev = this.entries.get(e.key) ?? null;
     let ev: CacheEvent;
     if (e.type === 'put') {
