@@ -155,6 +155,14 @@ export class WatchCache {
     return this.rev;
   }
 
+  /**
+   * Whether waitUntil can succeed for a revision written under another prefix: true when the store
+   * reports progress (or is in-process). When false, consistent reads should go to the store.
+   */
+  get tracksStoreProgress(): boolean {
+    return this.inProcessStore || typeof this.storeWatch?.requestProgress === 'function';
+  }
+
   get ready(): boolean {
     return this.state === 'ready';
   }

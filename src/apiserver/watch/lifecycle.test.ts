@@ -24,6 +24,8 @@ test('without progress, writes elsewhere do not move the cache; inProcessStore l
   const inProc = new WatchCache(store, PODS, { log: () => {}, inProcessStore: true });
   await plain.start();
   await inProc.start();
+  assert.equal(plain.tracksStoreProgress, false);
+  assert.equal(inProc.tracksStoreProgress, true);
   await store.create('/registry/configmaps/a/c', '{}');
   await assert.rejects(plain.waitUntil(1, 50), (err: StatusError) => err.code === 504);
   await inProc.waitUntil(1, 1000);
@@ -36,6 +38,7 @@ test('stores with progress notifications move the cache on request', async () =>
   const store = new FakeStore({ progress: true });
   const cache = new WatchCache(store, PODS, { log: () => {} });
   await cache.start();
+  assert.equal(cache.tracksStoreProgress, true);
   await store.create('/registry/configmaps/a/c', '{}');
   await store.create('/registry/configmaps/a/d', '{}');
   await cache.waitUntil(2, 1000);
