@@ -23,6 +23,7 @@ import { loadSchemas } from '../api/schema/load.js';
 import { createPipeline } from './http/pipeline.js';
 import type { ApiContext } from './handlers/context.js';
 import { ObjectStore, type ObjectHooks } from './handlers/objectstore.js';
+import { decodeKeyValue } from './handlers/codec.js';
 import { WatchCacheSet } from './watch/index.js';
 import { createPatcher } from './handlers/patching.js';
 import { decodeProtobufObject } from './protobuf/index.js';
@@ -78,7 +79,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       return s;
     },
     watchSource: (def) => sources.get(storagePrefix(def)),
-    decodeProtobuf: (body) => decodeProtobufObject(body),
+    decodeProtobuf: (body, expected) => decodeProtobufObject(body, expected),
     unknownFields: (def, obj) => {
       const node = schemas.forKind(def.group, def.version, def.kind);
       return node ? findUnknownFields(node, obj) : [];
@@ -92,8 +93,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const hooks: ObjectHooks = {
     trackFields: patcher.trackFields,
     async getNamespace(name: string): Promise<KubeObject | null> {
+      const key = `${storagePrefix(namespaces)}${name}`;
       const cache = await sources.get(storagePrefix(namespaces));
-      return cache.get(`${storagePrefix(namespaces)}${name}`) ?? null;
+      const cached = cache.get(key);
+      if (cached || cache.tracksStoreProgress) return cached ?? null;
+      // The cache may lag a remote store by a moment: a miss is confirmed with the store.
+      const kv = await store.get(key);
+      return kv ? decodeKeyValue(kv) : null;
     },
   };
 

@@ -22,7 +22,7 @@ export interface ApiContext {
   objects(def: ResourceDef): ObjectStore;
   /** The watch cache of a resource (lists at resourceVersion=0 and watches are served from it). */
   watchSource(def: ResourceDef): Promise<WatchCache>;
-  decodeProtobuf?(body: Buffer): Record<string, unknown>;
+  decodeProtobuf?(body: Buffer, expected?: { apiVersion?: string; kind?: string }): Record<string, unknown>;
   /** Unknown-field handling for fieldValidation (Strict/Warn/Ignore); prune always runs. */
   unknownFields?(def: ResourceDef, obj: KubeObject): string[];
   pruneUnknownFields?(def: ResourceDef, obj: KubeObject): void;

@@ -90,9 +90,11 @@ async function list(ctx: ApiContext, def: ResourceDef, rr: ResourceRequest, res:
   const prefix = storagePrefix(def, rr.namespace);
   let items: KubeObject[];
   const listMeta: Record<string, unknown> = {};
-  if (!cont && (limit === 0 || rv === '0')) {
-    // Served from the watch cache: resourceVersion=0 means "any", unset means "consistent".
-    const source = await ctx.watchSource(def);
+  const source = await ctx.watchSource(def);
+  // The cache serves resourceVersion=0 ("any") and, when it can tell it is up to date with the
+  // store (in-process stores), consistent reads too; otherwise those go to the store.
+  const cacheCanServe = !cont && (rv === '0' || (limit === 0 && (rv !== '' || source.tracksStoreProgress)));
+  if (cacheCanServe) {
     if (rv === '') await source.waitFresh(await ctx.store.currentRevision());
     else if (rv !== '0') await source.waitFresh(Number(rv));
     const snap = source.list(prefix);
@@ -251,7 +253,8 @@ function checkFields(ctx: ApiContext, def: ResourceDef, obj: KubeObject, p: Writ
 
 async function decodeFor(ctx: ApiContext, def: ResourceDef, req: IncomingMessage, expectKind: string, expectApiVersion: string): Promise<KubeObject> {
   const body = await readBody(req);
-  const obj = decodeObjectBody(req.headers['content-type'], body, ctx.decodeProtobuf?.bind(ctx)) as KubeObject;
+  const decodeProtobuf = ctx.decodeProtobuf ? (b: Buffer) => ctx.decodeProtobuf!(b, { apiVersion: expectApiVersion, kind: expectKind }) : undefined;
+  const obj = decodeObjectBody(req.headers['content-type'], body, decodeProtobuf) as KubeObject;
   if (obj.apiVersion !== undefined && obj.apiVersion !== expectApiVersion) {
     throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expectApiVersion})`);
   }
@@ -363,7 +366,7 @@ async function deleteOptions(ctx: ApiContext, req: IncomingMessage, q: URLSearch
     const type = mediaType(req.headers['content-type']);
     const raw =
       type === 'application/vnd.kubernetes.protobuf' && ctx.decodeProtobuf
-        ? ctx.decodeProtobuf(body)
+        ? ctx.decodeProtobuf(body, { apiVersion: 'v1', kind: 'DeleteOptions' })
         : (parseJson(body) as Record<string, unknown>);
     if (raw && typeof raw === 'object') {
       if (typeof raw.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = raw.gracePeriodSeconds;
@@ -401,9 +404,7 @@ async function deleteOne(ctx: ApiContext, def: ResourceDef, rr: ResourceRequest,
 async function deleteCollection(ctx: ApiContext, def: ResourceDef, rr: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<number> {
   const opts = await deleteOptions(ctx, req, q);
   const filter = buildFilter(def, q);
-  const source = await ctx.watchSource(def);
-  await source.waitFresh(await ctx.store.currentRevision());
-  const snap = source.list(storagePrefix(def, rr.namespace));
+  const snap = await pagedList(ctx, storagePrefix(def, rr.namespace), filter, 0, '', '');
   const deleted: KubeObject[] = [];
   const store = ctx.objects(def);
   for (const obj of snap.items) {
