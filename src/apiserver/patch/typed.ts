@@ -46,6 +46,12 @@ function asMap(v: JsonValue | undefined): JsonObject | undefined {
   return isObject(v) ? v : undefined;
 }
 
+/**
+ * Defaults upstream's OpenAPI declares for list-map key fields, used when the schema carries none
+ * (ports are keyed by containerPort+protocol, and protocol defaults to TCP).
+ */
+const KEY_DEFAULTS: Record<string, JsonValue> = { protocol: 'TCP' };
+
 /** The path element naming a list element: its keys (list-map) or its value (set). */
 export function itemElement(atom: ListAtom, item: JsonValue, path: Path): PathElement {
   if (atom.keys.length > 0) {
@@ -56,7 +62,7 @@ export function itemElement(atom: ListAtom, item: JsonValue, path: Path): PathEl
     for (const k of atom.keys) {
       if (Object.prototype.hasOwnProperty.call(item, k)) key.push([k, item[k]]);
       else {
-        const def = schemaDefault(childSchema(atom.items, k));
+        const def = schemaDefault(childSchema(atom.items, k)) ?? KEY_DEFAULTS[k];
         if (def !== undefined && def !== null) key.push([k, def as JsonValue]);
       }
     }
