@@ -29,6 +29,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   fieldManager: string;
   subresource?: string;
+  /** The object's managedFields are already computed (server-side apply): do not track again. */
+  fieldsTracked?: boolean;
 }
 
 export interface DeleteOptions {
@@ -84,8 +86,10 @@ export class ObjectStore {
     def.strategy?.prepareForCreate?.(obj);
     def.strategy?.defaults?.(obj);
     this.validate(obj, null);
-    meta.managedFields = undefined;
-    this.hooks.trackFields?.({ def, old: null, updated: obj, manager: opts.fieldManager, subresource: opts.subresource });
+    if (!opts.fieldsTracked) {
+      meta.managedFields = undefined;
+      this.hooks.trackFields?.({ def, old: null, updated: obj, manager: opts.fieldManager, subresource: opts.subresource });
+    }
     if (!meta.managedFields) delete meta.managedFields;
 
     if (opts.dryRun) return obj;
@@ -215,7 +219,9 @@ export class ObjectStore {
     def.strategy?.defaults?.(next);
     this.validate(next, current);
     if (meta.managedFields === undefined && cm.managedFields) meta.managedFields = cm.managedFields;
-    this.hooks.trackFields?.({ def, old: current, updated: next, manager: opts.fieldManager, subresource: opts.subresource });
+    if (!opts.fieldsTracked) {
+      this.hooks.trackFields?.({ def, old: current, updated: next, manager: opts.fieldManager, subresource: opts.subresource });
+    }
     if (!meta.managedFields || meta.managedFields.length === 0) delete meta.managedFields;
     return next;
   }

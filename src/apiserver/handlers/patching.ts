@@ -8,7 +8,7 @@ import { parseJson, parseYaml } from '../http/body.js';
 import { applyJsonPatch } from '../patch/jsonpatch.js';
 import { applyMergePatch } from '../patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
-import { applyPatch as serverSideApply, updateManagedFields } from '../patch/index.js';
+import { applyPatch as serverSideApply, unsupportedPatchType, updateManagedFields } from '../patch/index.js';
 import type { JsonObject, JsonValue } from '../patch/json.js';
 import type { PatchRequest } from './context.js';
 import type { ObjectHooks } from './objectstore.js';
@@ -68,15 +68,15 @@ export function createPatcher(schemas: SchemaSet): Patcher {
           return result.object as KubeObject;
         }
         default:
-          throw errors.unsupportedMediaType(contentType);
+          throw unsupportedPatchType();
       }
     },
     trackFields({ def, old, updated, manager, subresource }) {
       const schema = schemaOf(def);
       if (!schema) return;
-      updateManagedFields({
-        old,
-        updated,
+      const result = updateManagedFields({
+        old: old as JsonObject | null,
+        updated: updated as JsonObject,
         manager,
         operation: 'Update',
         subresource,
@@ -85,6 +85,10 @@ export function createPatcher(schemas: SchemaSet): Patcher {
         apiVersion: apiVersionOf(def),
         ignoredPaths: ignoredPaths(def, subresource),
       });
+      // Only managedFields come back changed; everything else stays as the caller built it.
+      const meta = (updated.metadata ??= {});
+      if (result.managedFields.length > 0) meta.managedFields = result.managedFields as NonNullable<typeof meta.managedFields>;
+      else delete meta.managedFields;
     },
   };
 }

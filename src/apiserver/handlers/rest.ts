@@ -337,7 +337,7 @@ async function patch(ctx: ApiContext, def: ResourceDef, rr: ResourceRequest, req
   const result = await store.guaranteedUpdate(
     rr.namespace,
     rr.name,
-    { dryRun: p.dryRun, fieldManager: p.fieldManager, subresource: rr.subresource, allowCreate: isApply && !rr.subresource },
+    { dryRun: p.dryRun, fieldManager: p.fieldManager, subresource: rr.subresource, allowCreate: isApply && !rr.subresource, fieldsTracked: isApply },
     (current) => {
       const patched = ctx.applyPatch({ def, contentType, live: current, body, manager: p.fieldManager, force, subresource: rr.subresource });
       if (!current) {
