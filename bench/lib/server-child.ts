@@ -1,0 +1,28 @@
+// Runs the real API server in its own process, so the bench's clients do not share its event loop.
+// argv: <dataDir> <datastore>. Talks to the parent over IPC: 'ready', then answers 'stats' and 'close'.
+
+import { startApiServer } from '../../src/apiserver/server.js';
+import type { ChildMessage, ParentMessage } from './server-ipc.js';
+
+const [dataDir, datastore] = process.argv.slice(2);
+if (!dataDir || !datastore || !process.send) {
+  console.error('usage: server-child <dataDir> <datastore> (forked with IPC)');
+  process.exit(2);
+}
+const send = (m: ChildMessage) => process.send!(m);
+
+const server = await startApiServer({ dataDir, datastore, listen: '127.0.0.1:0' });
+let closing: Promise<void> | undefined;
+const close = () => (closing ??= server.close().then(() => process.exit(0), () => process.exit(1)));
+
+process.on('message', (m: ParentMessage) => {
+  if (m.type === 'stats') {
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    send({ type: 'stats', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuMicros: cpu.user + cpu.system });
+  } else if (m.type === 'close') {
+    void close();
+  }
+});
+process.on('disconnect', () => void close());
+send({ type: 'ready', url: server.url, kubeconfigPath: server.kubeconfigPath });

@@ -1,0 +1,14 @@
+// Messages between the bench and the API server child process.
+
+export type ParentMessage = { type: 'stats' } | { type: 'close' };
+
+export type ChildMessage =
+  | { type: 'ready'; url: string; kubeconfigPath: string }
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number };
+
+export interface ServerStats {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** user + system CPU time of the server process since it started. */
+  cpuMicros: number;
+}
