@@ -5,7 +5,7 @@ import { CronError, isValidTimeZone, parseCron } from './cron.js';
 import { selectorMatches, validateAnnotations, validateLabelSelector, validateLabels } from './meta.js';
 import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
-import { clone, ensureObj, goLabelSelector, goValue, invalidRaw, isObj, nonNegative, semanticEqual } from './util.js';
+import { clone, ensureObj, goLabelSelector, invalidRaw, isObj, nonNegative, semanticEqual } from './util.js';
 import { goLabels, selectorMismatch } from './workloads.js';
 
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -178,7 +178,7 @@ export function defaultCronJob(cj: any): void {
 
 const CONCURRENCY = ['Allow', 'Forbid', 'Replace'];
 
-export function validateSchedule(schedule: unknown, timeZone: unknown, path: string): FieldError[] {
+export function validateSchedule(schedule: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (typeof schedule !== 'string' || schedule.length === 0) return [fieldErr.required(path)];
   try {
@@ -187,7 +187,6 @@ export function validateSchedule(schedule: unknown, timeZone: unknown, path: str
     errs.push(fieldErr.invalid(path, schedule, e instanceof CronError ? e.message : String(e)));
   }
   if (schedule.includes('TZ')) errs.push(fieldErr.invalid(path, schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
-  void timeZone;
   return errs;
 }
 
@@ -205,7 +204,7 @@ export function validateCronJob(cj: any): FieldError[] {
   const name = cj?.metadata?.name;
   if (typeof name === 'string' && name.length > 52) errs.push(fieldErr.invalid('metadata.name', name, 'must be no more than 52 characters'));
   const spec = specOf(cj);
-  errs.push(...validateSchedule(spec.schedule, spec.timeZone, 'spec.schedule'));
+  errs.push(...validateSchedule(spec.schedule, 'spec.schedule'));
   errs.push(...validateTimeZone(spec.timeZone, 'spec.timeZone'));
   nonNegative(errs, 'spec.startingDeadlineSeconds', spec.startingDeadlineSeconds);
   if (!spec.concurrencyPolicy) errs.push(fieldErr.required('spec.concurrencyPolicy'));
@@ -221,5 +220,3 @@ export function validateCronJob(cj: any): FieldError[] {
   }
   return errs;
 }
-
-export { goValue };

@@ -108,13 +108,13 @@ export function validateService(svc: any): FieldError[] {
     const ips: string[] = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
     ips.forEach((ip, i) => {
       if (ip === 'None') {
-        if (i > 0 || ips.length > 1) errs.push(fieldErr.invalid('spec.clusterIPs', goValue(ips), "'None' must be the first and only value"));
+        if (i > 0 || ips.length > 1) errs.push(invalidRaw('spec.clusterIPs', goValue(ips), "'None' must be the first and only value"));
         else if (type === 'NodePort' || type === 'LoadBalancer')
           errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
       } else if (ip && !isValidIP(ip)) errs.push(fieldErr.invalid(`spec.clusterIPs[${i}]`, ip, IP_MSG));
     });
     if (spec.clusterIP && ips.length > 0 && spec.clusterIP !== ips[0])
-      errs.push(fieldErr.invalid('spec.clusterIPs', goValue(ips), 'first value must match `clusterIP`'));
+      errs.push(invalidRaw('spec.clusterIPs', goValue(ips), 'first value must match `clusterIP`'));
   }
   if (spec.externalTrafficPolicy) {
     if (type !== 'NodePort' && type !== 'LoadBalancer')
@@ -416,7 +416,7 @@ export function validateNode(node: any): FieldError[] {
   cidrs.forEach((c, i) => {
     if (!isValidCIDR(c)) errs.push(fieldErr.invalid(`spec.podCIDRs[${i}]`, c, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
   });
-  if (cidrs.length > 2) errs.push(fieldErr.invalid('spec.podCIDRs', goValue(cidrs), 'may specify no more than one CIDR for each IP family'));
+  if (cidrs.length > 2) errs.push(invalidRaw('spec.podCIDRs', goValue(cidrs), 'may specify no more than one CIDR for each IP family'));
   if (Array.isArray(spec.taints)) {
     const seen = new Set<string>();
     spec.taints.forEach((t: any, i: number) => {

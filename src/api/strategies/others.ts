@@ -3,7 +3,7 @@
 
 import { fieldErr, type FieldError } from '../status.js';
 import { validateLabelSelector } from './meta.js';
-import { isDNS1123Subdomain, isValidCIDR, isValidIP, isValidPortName, isValidPortNum } from './names.js';
+import { isDNS1123Subdomain, isQualifiedName, isValidCIDR, isValidIP, isValidPortName, isValidPortNum } from './names.js';
 import { checkImmutable, ensureObj, goValue, invalidRaw, isObj, nonNegative, semanticEqual } from './util.js';
 import { validatePositiveIntOrPercent } from './workloads.js';
 
@@ -59,7 +59,7 @@ export function validateNetworkPolicy(np: any): FieldError[] {
     spec.policyTypes.forEach((t: string, i: number) => {
       if (t !== 'Ingress' && t !== 'Egress') errs.push(fieldErr.notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress']));
     });
-    if (spec.policyTypes.length > 2) errs.push(fieldErr.invalid('spec.policyTypes', goValue(spec.policyTypes), 'may not have more than 2 values'));
+    if (spec.policyTypes.length > 2) errs.push(invalidRaw('spec.policyTypes', goValue(spec.policyTypes), 'may not have more than 2 values'));
   }
   return errs;
 }
@@ -90,7 +90,7 @@ export function validateIngress(ing: any): FieldError[] {
   const errs: FieldError[] = [];
   const spec = specOf(ing);
   const rules: any[] = Array.isArray(spec.rules) ? spec.rules : [];
-  if (spec.defaultBackend === undefined && rules.length === 0) errs.push(fieldErr.invalid('spec.rules', goValue(rules), 'either `defaultBackend` or `rules` must be specified'));
+  if (spec.defaultBackend === undefined && rules.length === 0) errs.push(invalidRaw('spec.rules', goValue(rules), 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend !== undefined) errs.push(...validateIngressBackend(spec.defaultBackend, 'spec.defaultBackend'));
   rules.forEach((r: any, i: number) => {
     const p = `spec.rules[${i}]`;
@@ -220,7 +220,7 @@ export function validateStorageClass(sc: any): FieldError[] {
   const errs: FieldError[] = [];
   if (!sc?.provisioner) errs.push(fieldErr.required('provisioner'));
   else {
-    for (const m of isDNS1123Subdomain(String(sc.provisioner).toLowerCase())) errs.push(fieldErr.invalid('provisioner', sc.provisioner, m));
+    for (const m of isQualifiedName(String(sc.provisioner).toLowerCase())) errs.push(fieldErr.invalid('provisioner', sc.provisioner, m));
     if (String(sc.provisioner).length > 63) errs.push(fieldErr.tooLong('provisioner', 63));
   }
   if (sc?.reclaimPolicy && !['Delete', 'Retain'].includes(sc.reclaimPolicy)) errs.push(fieldErr.notSupported('reclaimPolicy', sc.reclaimPolicy, ['Delete', 'Retain']));
@@ -270,9 +270,9 @@ function validatePolicyRules(rules: unknown, namespaced: boolean, path: string):
     const nonRes = Array.isArray(r?.nonResourceURLs) && r.nonResourceURLs.length > 0;
     const res = Array.isArray(r?.resources) && r.resources.length > 0;
     if (nonRes) {
-      if (namespaced) errs.push(fieldErr.invalid(`${p}.nonResourceURLs`, goValue(r.nonResourceURLs), 'namespaced rules cannot apply to non-resource URLs'));
+      if (namespaced) errs.push(invalidRaw(`${p}.nonResourceURLs`, goValue(r.nonResourceURLs), 'namespaced rules cannot apply to non-resource URLs'));
       if (res || (Array.isArray(r?.apiGroups) && r.apiGroups.length > 0) || (Array.isArray(r?.resourceNames) && r.resourceNames.length > 0))
-        errs.push(fieldErr.invalid(`${p}.nonResourceURLs`, goValue(r.nonResourceURLs), 'rules cannot apply to both regular resources and non-resource URLs'));
+        errs.push(invalidRaw(`${p}.nonResourceURLs`, goValue(r.nonResourceURLs), 'rules cannot apply to both regular resources and non-resource URLs'));
     } else {
       if (!Array.isArray(r?.apiGroups) || r.apiGroups.length === 0) errs.push(fieldErr.required(`${p}.apiGroups`, 'resource rules must supply at least one api group'));
       if (!res) errs.push(fieldErr.required(`${p}.resources`, 'resource rules must supply at least one resource'));
@@ -390,6 +390,6 @@ export function validateCRD(crd: any): FieldError[] {
   const versions: any[] = Array.isArray(spec.versions) ? spec.versions : [];
   if (versions.length === 0) errs.push(fieldErr.required('spec.versions', 'must have exactly one version marked as storage version'));
   else if (versions.filter((v) => v?.storage === true).length !== 1)
-    errs.push(fieldErr.invalid('spec.versions', goValue(versions.map((v) => v?.name)), 'must have exactly one version marked as storage version'));
+    errs.push(invalidRaw('spec.versions', goValue(versions.map((v) => v?.name)), 'must have exactly one version marked as storage version'));
   return errs;
 }

@@ -6,7 +6,7 @@ import { mapSelectorMatches, selectorIsEmpty, selectorMatches, validateLabelSele
 import { regexMsg } from './names.js';
 import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
-import { checkImmutable, ensureObj, goLabelSelector, goValue, invalidRaw, isObj, nonNegative, semanticEqual } from './util.js';
+import { ensureObj, goLabelSelector, goValue, invalidRaw, isObj, nonNegative, semanticEqual } from './util.js';
 
 // ---------- shared pieces ----------
 
@@ -323,13 +323,7 @@ export const validateDeploymentUpdate = selectorImmutable;
 export const validateReplicaSetUpdate = selectorImmutable;
 export const validateDaemonSetUpdate = selectorImmutable;
 
-export function validateStatefulSetUpdateAll(obj: any, old: any): FieldError[] {
-  return validateStatefulSetUpdate(obj, old);
-}
-
 /** Workloads start with an empty status; controllers fill it. */
 export function resetStatus(obj: any): void {
   if (isObj(obj)) obj.status = {};
 }
-
-export { checkImmutable };
