@@ -63,6 +63,7 @@ export interface FieldError {
     | 'FieldValueTooLong'
     | 'FieldValueTooMany'
     | 'FieldValueTypeInvalid'
+    | 'FieldValueNotFound'
     | 'InternalError';
   field: string;
   /** The message without the field prefix, e.g. "Required value" or `Invalid value: "x": must be …`. */

@@ -12,6 +12,7 @@ import { policyResources } from './policy.js';
 import { rbacResources } from './rbac.js';
 import { schedulingResources } from './scheduling.js';
 import { storageResources } from './storage.js';
+import { strategyFor } from '../strategies/index.js';
 
 export { findResource, resourcesInCategory } from './lookup.js';
 export { fieldGetter, supportedFieldLabels, unsupportedFieldLabels } from './selectable-fields.js';
@@ -35,18 +36,12 @@ export const builtinResources: readonly ResourceDef[] = [
 export const registry: Registry = new Registry();
 for (const def of builtinResources) registry.add(def);
 
-/**
- * Attach strategies (defaulting, validation, update rules) to every declaration.
- *
- * TODO(assembly): src/api/strategies/index.ts (`strategyFor(def): Strategy`) did not exist when the
- * registry was written. Once it does, call `setStrategies(strategyFor)` here at module load, e.g.
- *   import { strategyFor } from '../strategies/index.js';
- *   setStrategies(strategyFor);
- * Until then the server (or whoever assembles it) must call setStrategies itself.
- */
+/** Attach strategies (defaulting, validation, update rules) to every declaration. */
 export function setStrategies(lookup: (def: ResourceDef) => Strategy | undefined): void {
   for (const def of registry.all()) {
     const s = lookup(def);
     if (s) def.strategy = s;
   }
 }
+
+setStrategies(strategyFor);
