@@ -43,8 +43,8 @@ export async function runApiserver(opts: SuiteOptions): Promise<Row[]> {
 }
 
 function formatRow(r: Row): string[] {
-  const cpu = r.cpuMicrosPerOp === undefined ? '' : `${Math.round(r.cpuMicrosPerOp)} µs`;
-  return [r.backend, r.op, String(r.count), rate(r.opsPerSec), ms(r.p50), ms(r.p99), ms(r.max), cpu];
+  const cpu = r.cpuMicrosPerOp === undefined ? '' : r.cpuMicrosPerOp >= 1000 ? `${(r.cpuMicrosPerOp / 1000).toFixed(1)} ms` : `${Math.round(r.cpuMicrosPerOp)} µs`;
+  return [r.backend, r.op, r.count.toLocaleString('en-US'), rate(r.opsPerSec), ms(r.p50), ms(r.p99), ms(r.max), cpu];
 }
 
 async function benchBackend(server: BenchServer, opts: SuiteOptions): Promise<Row[]> {
@@ -90,7 +90,7 @@ async function benchBackend(server: BenchServer, opts: SuiteOptions): Promise<Ro
 
     // list of 1,000
     const listSize = scaled(1000, opts, 50);
-    const lists = scaled(50, opts, 10);
+    const lists = scaled(100, opts, 10);
     await createNamespace(client, 'bench-list');
     await fill(client, 'bench-list', 'l-', listSize, CONCURRENCY);
     for (const [label, query] of [
