@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { collectEvents, runStoreConformance } from '../conformance.js';
+import { startLocalEtcd, type LocalEtcd } from './etcd-process.js';
+import { openEtcdStore } from './etcd-store.js';
+
+let etcd: LocalEtcd;
+before(async () => {
+  etcd = await startLocalEtcd();
+});
+after(async () => {
+  await etcd?.stop();
+});
+
+runStoreConformance('etcd', async () => openEtcdStore([etcd.endpoint]));
+
+test('etcd: two clients share one revision sequence and see each other through watch', async () => {
+  const a = openEtcdStore([etcd.endpoint]);
+  const b = openEtcdStore([etcd.endpoint]);
+  try {
+    const from = await a.currentRevision();
+    const watched = collectEvents(b, '/registry/shared/', from, (evs) => evs.length >= 2);
+    const x = await a.create('/registry/shared/x', '1');
+    const y = await b.create('/registry/shared/y', '1');
+    assert.ok(y.modRevision > x.modRevision);
+    assert.deepEqual((await watched).map((e) => e.modRevision), [x.modRevision, y.modRevision]);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
