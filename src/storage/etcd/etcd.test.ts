@@ -30,3 +30,30 @@ test('etcd: two clients share one revision sequence and see each other through w
     await b.close();
   }
 });
+
+test('etcd: a watch resumes without a gap when etcd restarts', async () => {
+  const store = openEtcdStore([etcd.endpoint], { watch: { reconnectDelayMs: 50, maxReconnects: 50 } });
+  try {
+    const p = '/registry/restart/';
+    const from = await store.currentRevision();
+    const watched = collectEvents(store, p, from, (evs) => evs.length >= 6, 20_000);
+    const revs: number[] = [];
+    for (let i = 0; i < 3; i++) revs.push((await store.create(`${p}before${i}`, 'x')).modRevision);
+    await etcd.restart();
+    // Retry writes while the client reconnects.
+    for (let i = 0; i < 3; i++) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          revs.push((await store.create(`${p}after${i}`, 'x')).modRevision);
+          break;
+        } catch (err) {
+          if (attempt > 50) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    assert.deepEqual((await watched).map((e) => e.modRevision), revs);
+  } finally {
+    await store.close();
+  }
+});
