@@ -2,7 +2,8 @@
 // tests. stop() kills it and removes the data; restart() kills it and starts it again on the same
 // data and ports (to test reconnects).
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ function freePort(): Promise<number> {
 }
 
 interface Running {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcessByStdio<null, null, Readable>;
   exited: Promise<void>;
   stderr: () => string;
 }
@@ -50,8 +51,8 @@ function spawnEtcd(dataDir: string, clientUrl: string, peerUrl: string): Running
       '--log-level', 'error',
       '--logger', 'zap',
     ],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
-  ) as ChildProcessWithoutNullStreams;
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
