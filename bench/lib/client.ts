@@ -1,6 +1,7 @@
 // A minimal HTTPS client for the API server: admin client cert, keep-alive connections.
 
 import { Agent, request, type RequestOptions } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { LoadedKubeconfig } from '../../src/apiserver/authn/kubeconfig.js';
 
@@ -11,16 +12,17 @@ export interface Response {
 
 export class BenchClient {
   readonly agent: Agent;
-  private readonly base: RequestOptions;
+  private readonly base: RequestOptions & { secureContext: SecureContext };
 
   constructor(
     readonly creds: LoadedKubeconfig,
     opts: { maxSockets: number },
   ) {
     const u = new URL(creds.server);
-    const tls = { ca: creds.caPem, cert: creds.clientCertPem, key: creds.clientKeyPem };
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, ...tls });
-    this.base = { host: u.hostname, port: Number(u.port), agent: this.agent, ...tls };
+    // One secure context for every connection (building one per socket costs ~1 ms each).
+    const secureContext = createSecureContext({ ca: creds.caPem, cert: creds.clientCertPem, key: creds.clientKeyPem });
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, secureContext });
+    this.base = { host: u.hostname, port: Number(u.port), agent: this.agent, secureContext };
   }
 
   request(method: string, path: string, body?: unknown): Promise<Response> {
