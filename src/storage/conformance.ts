@@ -328,6 +328,27 @@ export function runStoreConformance(label: string, makeStore: MakeStore): void {
         assert.deepEqual(replayed, [put1, put2, gone]);
       }));
 
+    test('a watch from a future revision delivers only writes after it', () =>
+      withStore(makeStore, async (store, p) => {
+        const now = await store.currentRevision();
+        const watched = collectEvents(store, p, now + 2, (evs) => evs.length >= 1);
+        await store.create(`${p}a`, '1');
+        await store.create(`${p}b`, '1');
+        const c = await store.create(`${p}c`, '1');
+        const events = await watched;
+        assert.deepEqual(events.map((e) => e.modRevision), [c.modRevision]);
+      }));
+
+    test('a start key past the prefix lists nothing', () =>
+      withStore(makeStore, async (store, p) => {
+        await store.create(`${p}a`, '1');
+        await store.create(`${p.slice(0, -1)}0`, 'after the prefix');
+        const res = await store.list(p, { startKey: `${p.slice(0, -1)}0`, limit: 10 });
+        assert.deepEqual(res.items, []);
+        assert.equal(res.more, false);
+        assert.equal(res.remaining, 0);
+      }));
+
     test('a cancelled watch delivers nothing more', () =>
       withStore(makeStore, async (store, p) => {
         const seen: WatchEvent[] = [];

@@ -14,13 +14,16 @@ class HubWatcher implements Watch {
 
   constructor(
     readonly prefix: string,
+    private readonly afterRevision: number,
     private readonly handlers: WatchHandlers,
     private readonly detach: (w: HubWatcher) => void,
   ) {}
 
   enqueue(events: readonly WatchEvent[]): void {
     if (this.done) return;
-    for (const ev of events) if (ev.key.startsWith(this.prefix)) this.queue.push(ev);
+    for (const ev of events) {
+      if (ev.modRevision > this.afterRevision && ev.key.startsWith(this.prefix)) this.queue.push(ev);
+    }
     if (this.queue.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
@@ -60,9 +63,12 @@ class HubWatcher implements Watch {
 export class WatchHub {
   private readonly watchers = new Set<HubWatcher>();
 
-  /** Register a watcher that first receives `replay`, then every published event under `prefix`. */
-  watch(prefix: string, replay: readonly WatchEvent[], handlers: WatchHandlers): Watch {
-    const w = new HubWatcher(prefix, handlers, (x) => this.watchers.delete(x));
+  /**
+   * Register a watcher that first receives `replay`, then every published event under `prefix`
+   * (only events after `afterRevision`, which may be in the future).
+   */
+  watch(prefix: string, afterRevision: number, replay: readonly WatchEvent[], handlers: WatchHandlers): Watch {
+    const w = new HubWatcher(prefix, afterRevision, handlers, (x) => this.watchers.delete(x));
     this.watchers.add(w);
     w.enqueue(replay);
     return w;
@@ -70,7 +76,7 @@ export class WatchHub {
 
   /** A watch that only reports `err` (for example, a compacted start revision). */
   failed(err: Error, handlers: WatchHandlers): Watch {
-    const w = new HubWatcher('', handlers, () => {});
+    const w = new HubWatcher('', 0, handlers, () => {});
     w.fail(err);
     return w;
   }

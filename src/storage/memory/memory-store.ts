@@ -99,7 +99,7 @@ export class MemoryStore implements Store {
       return this.hub.failed(new CompactedError(afterRevision + 1, this.compacted), handlers);
     }
     const from = Math.max(afterRevision + 1 - this.logStart, 0);
-    return this.hub.watch(prefix, this.log.slice(from), handlers);
+    return this.hub.watch(prefix, afterRevision, this.log.slice(from), handlers);
   }
 
   async currentRevision(): Promise<number> {

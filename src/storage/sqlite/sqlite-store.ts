@@ -189,7 +189,7 @@ export class SqliteStore implements Store {
       if (end !== null) params['end'] = end;
       replay = this.stmt.replay[end === null ? 'open' : 'bounded'].all(params).map(toEvent);
     }
-    return this.hub.watch(prefix, replay, handlers);
+    return this.hub.watch(prefix, afterRevision, replay, handlers);
   }
 
   async currentRevision(): Promise<number> {

@@ -46,6 +46,17 @@ test('sqlite: reopening the file continues the revision and keeps history', asyn
   await second.close();
 });
 
+test('sqlite: WAL journal with synchronous=FULL', async () => {
+  const { openDatabase } = await import('./schema.js');
+  const db = openDatabase(join(tempDir(), 'state.db'));
+  try {
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('synchronous', { simple: true }), 2);
+  } finally {
+    db.close();
+  }
+});
+
 test('sqlite: concurrent writes in one tick share a transaction and keep per-op outcomes', async () => {
   const store = openSqliteStore(tempDir());
   const results = await Promise.allSettled([
