@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject, ResourceDef } from '../api/registry.js';
+import { StatusError } from '../api/status.js';
 import { storagePrefix } from '../api/registry.js';
 import { registry as defaultRegistry } from '../api/resources/index.js';
 import { openStore } from '../storage/open.js';
@@ -45,6 +46,19 @@ export interface RunningApiServer {
   kubeconfigPath: string;
   store: Store;
   close(): Promise<void>;
+}
+
+/** The namespaces upstream's apiserver keeps present. */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+async function ensureSystemNamespaces(namespaces: ObjectStore): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await namespaces.create(undefined, { metadata: { name } }, { fieldManager: 'kube-apiserver' });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+  }
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -150,6 +164,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
   // Warm the caches the create path needs, so the first request does not pay for it.
   await sources.get(storagePrefix(namespaces));
+  await ensureSystemNamespaces(api.objects(namespaces));
 
   let closed = false;
   return {
