@@ -19,24 +19,8 @@ export function deepCopy<T>(v: T): T {
   return v;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (isObject(a)) {
-    if (!isObject(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) {
-      if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(a[k], b[k])) return false;
-    }
-    return true;
-  }
-  return false;
-}
+/** Structural equality; one implementation for the whole server. */
+export { deepEqual } from '../../api/objects.js';
 
 /** Go's fmt %v-ish rendering of a decoded JSON value, for error messages. */
 export function goString(v: unknown): string {
