@@ -129,7 +129,8 @@ export const errors = {
   invalid: (group: string, kind: string, name: string, errs: FieldError[]) => {
     const msgs = errs.map((e) => `${e.field}: ${e.detail}`);
     const summary = msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]`;
-    return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
+    const qualifiedKind = group ? `${kind}.${group}` : kind;
+    return new StatusError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
       name,
       group: group || undefined,
       kind,

@@ -22,6 +22,7 @@ import { metricsHandler } from './metrics/handler.js';
 import { createOpenApiHandler } from './openapi/handler.js';
 import { loadSchemas } from '../api/schema/load.js';
 import { createPipeline } from './http/pipeline.js';
+import { createAdmission, SYSTEM_PRIORITY_CLASSES } from './admission/index.js';
 import type { ApiContext } from './handlers/context.js';
 import { ObjectStore, type ObjectHooks } from './handlers/objectstore.js';
 import { decodeKeyValue } from './handlers/codec.js';
@@ -55,6 +56,16 @@ async function ensureSystemNamespaces(namespaces: ObjectStore): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await namespaces.create(undefined, { metadata: { name } }, { fieldManager: 'kube-apiserver' });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+  }
+}
+
+async function ensureSystemPriorityClasses(classes: ObjectStore): Promise<void> {
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    try {
+      await classes.create(undefined, { metadata: { name: pc.name }, value: pc.value, description: pc.description }, { fieldManager: 'kube-apiserver' });
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 409)) throw e;
     }
@@ -104,7 +115,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
     applyPatch: (req) => patcher.applyPatch(req),
   };
+  const priorityClasses = registry.get('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  const priorityCache = () => sources.get(storagePrefix(priorityClasses));
+  const admit = createAdmission({
+    async getPriorityClass(name) {
+      return (await priorityCache()).get(`${storagePrefix(priorityClasses)}${name}`) ?? null;
+    },
+    async listPriorityClasses() {
+      return (await priorityCache()).list().items;
+    },
+  });
   const hooks: ObjectHooks = {
+    admit,
     trackFields: patcher.trackFields,
     async getNamespace(name: string): Promise<KubeObject | null> {
       const key = `${storagePrefix(namespaces)}${name}`;
@@ -165,6 +187,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Warm the caches the create path needs, so the first request does not pay for it.
   await sources.get(storagePrefix(namespaces));
   await ensureSystemNamespaces(api.objects(namespaces));
+  await ensureSystemPriorityClasses(api.objects(priorityClasses));
 
   let closed = false;
   return {

@@ -45,7 +45,7 @@ test('deployment selector mismatch message', () => {
   });
   assert.equal(
     r.message,
-    'Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nginx"}: `selector` does not match template `labels`',
+    'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nginx"}: `selector` does not match template `labels`',
   );
 });
 
@@ -65,7 +65,7 @@ test('name rules per kind', () => {
 test('unknown kinds get the generic strategy', () => {
   assert.equal(kindRules('example.com', 'Widget'), undefined);
   const r = create(def('example.com', 'Widget'), { metadata: { namespace: 'd' } });
-  assert.equal(r.message, 'Widget "" is invalid: metadata.name: Required value: name or generateName is required');
+  assert.equal(r.message, 'Widget.example.com "" is invalid: metadata.name: Required value: name or generateName is required');
 });
 
 test('updates: identity kept by prepareForUpdate, immutables checked', () => {

@@ -47,6 +47,7 @@ test('deployment selector required, replicas non-negative, strategy checks', () 
   assert.deepEqual(msgs(validateDeployment(d)), [
     'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
     'spec.selector: Required value',
+    'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
     'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
   ]);
   const e = deployment({ selector: {}, template: template({ app: 'web' }) });

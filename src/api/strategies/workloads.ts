@@ -55,7 +55,11 @@ function validateSelectorAndTemplate(spec: Record<string, any>, kindWord: string
     return errs;
   }
   const labels = tmpl.metadata?.labels;
-  if (isObj(sel) && !selectorIsEmpty(sel) && !selectorMatches(sel, labels)) errs.push(selectorMismatch('spec.template.metadata.labels', labels));
+  // An absent selector matches nothing (as upstream's LabelSelectorAsSelector(nil)), so the
+  // template's labels are reported too; an empty one matches everything.
+  if (sel == null || (isObj(sel) && !selectorIsEmpty(sel) && !selectorMatches(sel, labels))) {
+    errs.push(selectorMismatch('spec.template.metadata.labels', labels));
+  }
   errs.push(...validatePodTemplateSpec(tmpl, 'spec.template'));
   errs.push(...templateRestartAndDeadline(tmpl, 'spec.template', kindName));
   return errs;

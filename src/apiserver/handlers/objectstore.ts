@@ -10,6 +10,7 @@ import { errors, StatusError, type FieldError } from '../../api/status.js';
 import { clone, deepEqual, randomNameSuffix, rfc3339 } from '../../api/objects.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store } from '../../storage/store.js';
 import { decodeKeyValue, encodeForStore } from './codec.js';
+import type { AdmissionRequest } from '../admission/index.js';
 
 /** Server-side pieces the generic logic calls out to (field ownership, namespace lookup). */
 export interface ObjectHooks {
@@ -23,6 +24,8 @@ export interface ObjectHooks {
   }): void;
   /** Look up a namespace (for create checks); null when absent. */
   getNamespace(name: string): Promise<KubeObject | null>;
+  /** The admission chain: may mutate the object or throw to refuse it. */
+  admit?(req: AdmissionRequest): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -85,6 +88,7 @@ export class ObjectStore {
     if (this.hasStatus() && def.kind !== 'Node') delete obj.status;
     def.strategy?.prepareForCreate?.(obj);
     def.strategy?.defaults?.(obj);
+    await this.hooks.admit?.({ def, operation: 'CREATE', object: obj, old: null, subresource: opts.subresource, dryRun: opts.dryRun });
     this.validate(obj, null);
     if (!opts.fieldsTracked) {
       meta.managedFields = undefined;
@@ -144,7 +148,7 @@ export class ObjectStore {
         desired.metadata = { ...(desired.metadata ?? {}), name };
         return this.create(namespace, desired, opts);
       }
-      const next = this.prepareUpdate(current, desired, opts);
+      const next = await this.prepareUpdate(current, desired, opts);
       if (isFinalized(next)) {
         // The last finalizer is gone from an object being deleted: the update completes the delete.
         if (opts.dryRun) return next;
@@ -172,10 +176,15 @@ export class ObjectStore {
   }
 
   /** Applies update semantics: system fields kept, status/spec split, generation, validation. */
-  private prepareUpdate(current: KubeObject, desired: KubeObject, opts: WriteOptions): KubeObject {
+  private async prepareUpdate(current: KubeObject, desired: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const def = this.def;
     let next: KubeObject;
-    if (opts.subresource === 'status') {
+    // Binding is a system write (as upstream's pod binding): spec.nodeName and the PodScheduled
+    // condition change together, and the pod update rules do not apply.
+    const systemWrite = opts.subresource === 'binding';
+    if (systemWrite) {
+      next = desired;
+    } else if (opts.subresource === 'status') {
       // Only status changes through /status.
       next = clone(current);
       if (desired.status === undefined) delete next.status;
@@ -215,9 +224,12 @@ export class ObjectStore {
     } else {
       setOrDelete(meta, 'generation', cm.generation);
     }
-    if (opts.subresource !== 'status') def.strategy?.prepareForUpdate?.(next, current);
-    def.strategy?.defaults?.(next);
-    this.validate(next, current);
+    if (!systemWrite) {
+      if (opts.subresource !== 'status') def.strategy?.prepareForUpdate?.(next, current);
+      def.strategy?.defaults?.(next);
+      await this.hooks.admit?.({ def, operation: 'UPDATE', object: next, old: current, subresource: opts.subresource, dryRun: opts.dryRun });
+      this.validate(next, current);
+    }
     if (meta.managedFields === undefined && cm.managedFields) meta.managedFields = cm.managedFields;
     if (!opts.fieldsTracked) {
       this.hooks.trackFields?.({ def, old: current, updated: next, manager: opts.fieldManager, subresource: opts.subresource });

@@ -3,7 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, ResourceDef } from '../../api/registry.js';
-import { apiVersionOf, storagePrefix } from '../../api/registry.js';
+import { apiVersionOf, groupVersionOf, storagePrefix } from '../../api/registry.js';
 import { errors, StatusError } from '../../api/status.js';
 import { CompactedError } from '../../storage/store.js';
 import { decodeObjectBody, mediaType, parseJson, readBody } from '../http/body.js';
@@ -18,20 +18,24 @@ import { buildFilter, type ObjectFilter } from './filter.js';
 import { partialMetadata, toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import { scaleOf, scaleSubresource } from './scale.js';
+import { bindPod } from './binding.js';
+import { strictDecodingMessage, unknownFieldMessage } from '../../api/schema/unknown.js';
 
 const MANAGER_MAX = 128;
 
+/** Upstream's answer for paths that name no resource or subresource. */
+const NOT_FOUND = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+
 export async function handleResource(ctx: ApiContext, rr: ResourceRequest, req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
   const def = rr.def;
-  if (!def) throw errors.notFound('', rr.resource, rr.name ?? '');
+  if (!def) throw NOT_FOUND();
   if (def.namespaced && !rr.namespace && rr.name && rr.verb !== 'list' && rr.verb !== 'watch') {
     throw errors.notFound(def.group, def.plural, rr.name);
   }
   if (!def.namespaced && rr.namespace) throw errors.notFound(def.group, def.plural, rr.name ?? '');
   const sub = rr.subresource;
-  if (sub && !(def.subresources ?? []).includes(sub) && !(def.kind === 'Namespace' && sub === 'finalize')) {
-    throw errors.notFound(def.group, `${def.plural}/${sub}`, rr.name ?? '');
-  }
+  if (sub && !(def.subresources ?? []).includes(sub) && !(def.kind === 'Namespace' && sub === 'finalize')) throw NOT_FOUND();
+  if (sub === 'binding' && def.kind === 'Pod' && rr.verb === 'create') return bind(ctx, def, rr, req, res, url.searchParams);
   if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') {
     throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${rr.verb} ${def.plural}/${sub})`);
   }
@@ -241,11 +245,10 @@ function checkFields(ctx: ApiContext, def: ResourceDef, obj: KubeObject, p: Writ
   if (p.fieldValidation !== 'Ignore' && ctx.unknownFields) {
     const unknown = ctx.unknownFields(def, obj);
     if (unknown.length > 0) {
-      const msgs = unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
       if (p.fieldValidation === 'Strict') {
-        throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`);
+        throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strictDecodingMessage(unknown)}`);
       }
-      addWarnings(res, msgs);
+      addWarnings(res, unknown.map(unknownFieldMessage));
     }
   }
   ctx.pruneUnknownFields?.(def, obj);
@@ -254,12 +257,17 @@ function checkFields(ctx: ApiContext, def: ResourceDef, obj: KubeObject, p: Writ
 async function decodeFor(ctx: ApiContext, def: ResourceDef, req: IncomingMessage, expectKind: string, expectApiVersion: string): Promise<KubeObject> {
   const body = await readBody(req);
   const decodeProtobuf = ctx.decodeProtobuf ? (b: Buffer) => ctx.decodeProtobuf!(b, { apiVersion: expectApiVersion, kind: expectKind }) : undefined;
-  const obj = decodeObjectBody(req.headers['content-type'], body, decodeProtobuf) as KubeObject;
-  if (obj.apiVersion !== undefined && obj.apiVersion !== expectApiVersion) {
-    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expectApiVersion})`);
-  }
-  if (obj.kind !== undefined && obj.kind !== expectKind) {
-    throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${expectKind})`);
+  const obj = decodeObjectBody(req.headers['content-type'], body, decodeProtobuf, expectKind) as KubeObject;
+  const apiVersion = obj.apiVersion === undefined ? expectApiVersion : String(obj.apiVersion);
+  const kind = obj.kind === undefined ? expectKind : String(obj.kind);
+  if (apiVersion !== expectApiVersion || kind !== expectKind) {
+    const { group, version } = groupVersionOf(apiVersion);
+    const known = ctx.registry.forKind(group, version, kind) ?? (kind === 'Scale' || kind === 'Binding' ? def : undefined);
+    throw errors.badRequest(
+      known
+        ? `${kind} in version "${version}" cannot be handled as a ${expectKind}: converting (${version}.${kind}) to (${def.group || 'core'}.${expectKind}): unknown conversion`
+        : `${kind} in version "${version}" cannot be handled as a ${expectKind}: no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`,
+    );
   }
   if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
     throw errors.badRequest('metadata must be an object');
@@ -419,4 +427,12 @@ async function deleteCollection(ctx: ApiContext, def: ResourceDef, rr: ResourceR
   }
   writeJson(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: {}, items: deleted });
   return 200;
+}
+
+async function bind(ctx: ApiContext, def: ResourceDef, rr: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<number> {
+  const p = writeParams(req, q);
+  const binding = await decodeFor(ctx, def, req, 'Binding', 'v1');
+  await bindPod(ctx.objects(def), rr.namespace!, rr.name!, binding, { dryRun: p.dryRun, fieldManager: p.fieldManager });
+  writeJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  return 201;
 }

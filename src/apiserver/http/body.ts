@@ -38,13 +38,25 @@ export function decodeObjectBody(
   contentType: string | undefined,
   body: Buffer,
   decodeProtobuf?: ProtobufDecoder,
+  expectKind = 'object',
 ): Record<string, unknown> {
   const type = mediaType(contentType) || 'application/json';
+  // Upstream's wording when a JSON body is not an object of the endpoint's kind.
+  const unrecognized = (why: string) =>
+    errors.badRequest(`the object provided is unrecognized (must be of type ${expectKind}): couldn't get version/kind; json parse error: ${why} (${snippet(body)})`);
   let value: unknown;
   switch (type) {
-    case 'application/json':
-      value = parseJson(body);
+    case 'application/json': {
+      try {
+        value = JSON.parse(body.toString('utf8'));
+      } catch (e) {
+        throw unrecognized(body.length === 0 ? 'unexpected end of JSON input' : (e as Error).message);
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw unrecognized(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} into Go value of type struct { APIVersion string; Kind string }`);
+      }
       break;
+    }
     case 'application/yaml':
     case 'application/x-yaml':
     case 'text/yaml':
@@ -61,6 +73,13 @@ export function decodeObjectBody(
     throw errors.badRequest('the body of the request must be a single object');
   }
   return value as Record<string, unknown>;
+}
+
+/** The start of a body for error messages, as upstream quotes it. */
+function snippet(body: Buffer): string {
+  if (body.length === 0) return '<empty>';
+  const text = body.toString('utf8');
+  return text.length > 30 ? `${text.slice(0, 30)} ...` : text;
 }
 
 export function parseJson(body: Buffer | string): unknown {
