@@ -1,0 +1,2 @@
+export { SchedulerCache, type CacheOptions } from './cache.js';
+export { Snapshot } from './snapshot.js';
