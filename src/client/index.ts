@@ -60,4 +60,4 @@ export {
   type WorkQueueOptions,
 } from './workqueue.js';
 export { LeaderElector, formatMicroTime, type LeaderElectionConfig } from './leaderelection.js';
-export { EventRecorder, type EventRecorderOptions, type EventType } from './events.js';
+export { EventRecorder, type CoreEvent, type EventRecorderOptions, type EventType } from './events.js';

@@ -1,0 +1,114 @@
+// Test helpers: a real `k8ts server` process (run from source with tsx, memory datastore), and a
+// TCP proxy that tests can cut to break connections.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+
+export interface TestServer {
+  url: string;
+  kubeconfig: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-client-'));
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'src/cmd/main.ts'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory'],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-50_000);
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const line = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in 60 s:\n${err}`)), 60_000);
+    createInterface({ input: proc.stdout! }).on('line', (l) => {
+      if (l.startsWith('ready ')) {
+        clearTimeout(timer);
+        res(l);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      rej(new Error(`server exited before ready:\n${err}`));
+    });
+  });
+  const [, url, kubeconfig] = line.split(' ');
+  return {
+    url: url!,
+    kubeconfig: kubeconfig!,
+    proc,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CuttableProxy {
+  url: string;
+  /** Destroy open connections and refuse new ones until restore(). */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of `targetUrl` (https://host:port). */
+export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) return client.destroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    const cleanup = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', cleanup).on('close', cleanup);
+    upstream.on('error', cleanup).on('close', cleanup);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `${target.protocol}//127.0.0.1:${port}`,
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore() {
+      down = false;
+    },
+    async close() {
+      this.cut();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Poll `cond` until true (default 10 s). */
+export async function eventually(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
