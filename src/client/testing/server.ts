@@ -87,7 +87,7 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  return {
+  const proxy: CuttableProxy = {
     url: `${target.protocol}//127.0.0.1:${port}`,
     cut() {
       down = true;
@@ -98,10 +98,11 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
       down = false;
     },
     async close() {
-      this.cut();
+      proxy.cut();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  return proxy;
 }
 
 /** Poll `cond` until true (default 10 s). */
