@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { Framework, PluginMetrics, numFeasibleNodesToFind } from './runtime.js';
+import { CycleState, PreFilterResult, Status, type FilterPlugin, type PreFilterPlugin, type ScorePlugin } from './types.js';
+import { NodeInfo, PodInfo } from './node-info.js';
+import { Snapshot } from '../cache/snapshot.js';
+
+const nodeInfos = (n: number) =>
+  Array.from({ length: n }, (_, i) => new NodeInfo({ metadata: { name: `n${i}`, labels: { idx: String(i) } }, status: { allocatable: { cpu: '1' } } } as Node));
+const pod = new PodInfo({ metadata: { name: 'p', namespace: 'd', uid: 'u' }, spec: { containers: [] } } as Pod);
+
+test('numFeasibleNodesToFind follows the adaptive percentage', () => {
+  assert.equal(numFeasibleNodesToFind(0, 50), 50);
+  assert.equal(numFeasibleNodesToFind(0, 100), 50 * 1 < 100 ? 100 : 50);
+  assert.equal(numFeasibleNodesToFind(0, 1000), 420); // 50 - 8 = 42%
+  assert.equal(numFeasibleNodesToFind(0, 5000), 500); // 50 - 40 = 10%
+  assert.equal(numFeasibleNodesToFind(0, 6000), 300); // floor at 5%
+  assert.equal(numFeasibleNodesToFind(0, 1500), 570); // 38%
+  assert.equal(numFeasibleNodesToFind(10, 500), 100); // at least 100
+  assert.equal(numFeasibleNodesToFind(100, 5000), 5000);
+});
+
+const oddOnly: FilterPlugin = {
+  name: 'OddOnly',
+  filter: (_s, _p, ni) => (Number(ni.node!.metadata!.labels!.idx) % 2 === 1 ? null : Status.unschedulable('node(s) were even')),
+};
+const byIndex: ScorePlugin = { name: 'ByIndex', score: (_s, _p, ni) => Number(ni.node!.metadata!.labels!.idx) };
+const flat: ScorePlugin = {
+  name: 'Flat',
+  score: () => 7,
+  normalizeScore: (_s, _p, scores) => {
+    for (const s of scores) s.score = 100;
+    return null;
+  },
+};
+
+test('filter records statuses; scores are weighted and the best node wins', () => {
+  const fw = new Framework({ filter: [oddOnly], score: [{ plugin: byIndex, weight: 2 }, { plugin: flat, weight: 1 }] });
+  const snap = Snapshot.of(nodeInfos(6));
+  const state = new CycleState();
+  const r = fw.findNodesThatFitPod(state, pod, snap);
+  assert.deepEqual(r.feasible.map((n) => n.name), ['n1', 'n3', 'n5']);
+  assert.equal(r.statuses.size, 3);
+  assert.equal(r.statuses.get('n0')!.plugin, 'OddOnly');
+  assert.deepEqual([...r.unschedulablePlugins], ['OddOnly']);
+  const scores = fw.runScorePlugins(state, pod, r.feasible);
+  assert.ok(Array.isArray(scores));
+  assert.deepEqual(scores.map((s) => s.score), [102, 106, 110]);
+  assert.equal(fw.selectHost(scores), 'n5');
+});
+
+test('only enough feasible nodes are searched, starting where the last cycle stopped', () => {
+  const fw = new Framework({ filter: [], score: [{ plugin: byIndex, weight: 1 }] });
+  const snap = Snapshot.of(nodeInfos(1000));
+  const a = fw.findNodesThatFitPod(new CycleState(), pod, snap);
+  assert.equal(a.feasible.length, 420);
+  assert.equal(a.feasible[0]!.name, 'n0');
+  const b = fw.findNodesThatFitPod(new CycleState(), pod, snap);
+  assert.equal(b.feasible[0]!.name, 'n420');
+  const c = fw.findNodesThatFitPod(new CycleState(), pod, snap);
+  assert.equal(c.feasible[0]!.name, 'n840');
+  assert.equal(c.feasible[200]!.name, 'n40'); // wraps around
+});
+
+test('PreFilter: rejection, Skip and node subsets', () => {
+  const reject: PreFilterPlugin = { name: 'Reject', preFilter: () => Status.unresolvable('nope') };
+  const fw1 = new Framework({ preFilter: [reject], filter: [oddOnly] });
+  const r1 = fw1.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(3)));
+  assert.equal(r1.feasible.length, 0);
+  assert.equal(r1.preFilterMessage, 'nope');
+  assert.equal(r1.statuses.size, 3);
+
+  const skipper: PreFilterPlugin & FilterPlugin = { name: 'OddOnly', preFilter: () => Status.skip(), filter: oddOnly.filter };
+  const fw2 = new Framework({ preFilter: [skipper], filter: [skipper], score: [{ plugin: byIndex, weight: 1 }] });
+  const r2 = fw2.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(4)));
+  assert.equal(r2.feasible.length, 4);
+
+  const only2: PreFilterPlugin = { name: 'Only2', preFilter: () => new PreFilterResult(new Set(['n2'])) };
+  const fw3 = new Framework({ preFilter: [only2], score: [{ plugin: byIndex, weight: 1 }] });
+  const r3 = fw3.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(4)));
+  assert.deepEqual(r3.feasible.map((n) => n.name), ['n2']);
+  assert.equal(r3.statuses.get('n0')!.message(), "node(s) didn't satisfy plugin(s) [Only2]");
+});
+
+test('errors abort; invalid scores are errors; metrics are recorded', () => {
+  const boom: FilterPlugin = { name: 'Boom', filter: () => Status.error('kaput') };
+  const m = new PluginMetrics(1);
+  const fw = new Framework({ filter: [boom] }, { metrics: m });
+  fw.beginCycle();
+  const r = fw.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(3)));
+  assert.equal(r.error!.code, 'Error');
+  assert.equal(r.error!.plugin, 'Boom');
+  assert.equal(m.rows()[0]!.plugin, 'Boom');
+  const bad: ScorePlugin = { name: 'Bad', score: () => 101 };
+  const fw2 = new Framework({ score: [{ plugin: bad, weight: 1 }] });
+  const s = fw2.runScorePlugins(new CycleState(), pod, nodeInfos(1));
+  assert.ok(s instanceof Status && s.code === 'Error');
+});
+
+test('selectHost breaks ties at random', () => {
+  const seen = new Set<string>();
+  const fw = new Framework({});
+  for (let i = 0; i < 200; i++) seen.add(fw.selectHost([{ name: 'a', score: 5 }, { name: 'b', score: 5 }, { name: 'c', score: 1 }])!);
+  assert.deepEqual([...seen].sort(), ['a', 'b']);
+});
