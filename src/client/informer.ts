@@ -45,6 +45,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Reconnect backoff; default 800 ms doubling to 30 s (reset after a successful watch). */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Reconnect a watch that has been silent this long (the server sends bookmarks); default 60 s. */
+  watchIdleTimeoutMs?: number;
   /** Errors from list/watch and from handlers (default: console.error). */
   onError?: (err: unknown) => void;
 }
@@ -237,6 +239,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       {
         resourceVersion: this.rv,
         allowWatchBookmarks: true,
+        idleTimeoutMs: o.watchIdleTimeoutMs ?? 60_000,
         timeoutSeconds: 300 + Math.floor(Math.random() * 300),
         ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
         ...(o.fieldSelector ? { fieldSelector: o.fieldSelector } : {}),

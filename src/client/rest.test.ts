@@ -141,6 +141,13 @@ describe('RestClient', () => {
     if (outcome instanceof ApiError) assert.equal(outcome.code, 410);
   });
 
+  it('a silent watch with idleTimeoutMs ends with an error', async () => {
+    const cms = client.resource(CONFIGMAPS);
+    const list = await cms.list('kube-public');
+    const w = cms.watch('kube-public', { resourceVersion: list.metadata.resourceVersion!, idleTimeoutMs: 200 }, { onEvent: () => {} });
+    await assert.rejects(w.done, /no data for 200 ms/);
+  });
+
   it('rate limits with a token bucket', async () => {
     const slow = await RestClient.fromKubeconfig(server.kubeconfig, { qps: 20, burst: 2 });
     const t0 = performance.now();

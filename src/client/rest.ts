@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './errors.js';
 import { loadKubeconfig, type ClientConfig } from './kubeconfig.js';
-import { TokenBucket } from './ratelimit.js';
+import { TokenBucket, sleep } from './ratelimit.js';
 import { ResourceClient, type ResourceRef } from './resource.js';
 import type { KubeObject } from '../api/registry.js';
 
@@ -30,6 +30,8 @@ export interface RestClientOptions {
   userAgent?: string;
   /** Per-request timeout for non-streaming requests, default 60 s. */
   timeoutMs?: number;
+  /** Retries of 429 Too Many Requests, default 5. */
+  maxRetries?: number;
 }
 
 export type QueryValue = string | number | boolean | undefined | null;
@@ -76,6 +78,7 @@ export class RestClient {
   private readonly token: string | undefined;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  private readonly maxRetries: number;
 
   constructor(opts: RestClientOptions) {
     this.server = opts.server.replace(/\/+$/, '');
@@ -84,6 +87,7 @@ export class RestClient {
     this.token = opts.token;
     this.userAgent = opts.userAgent ?? 'k8ts-client';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.maxRetries = opts.maxRetries ?? 5;
     const qps = opts.qps ?? 200;
     this.limiter = new TokenBucket(qps, opts.burst ?? Math.max(1, qps * 2));
     const maxSockets = opts.maxSockets ?? 256;
@@ -123,8 +127,20 @@ export class RestClient {
     return res.body.toString('utf8') as T;
   }
 
-  /** Send a request and return status, headers and body without interpreting them. */
+  /**
+   * Send a request and return status, headers and body without interpreting them. A 429 Too Many
+   * Requests is retried (honouring Retry-After, at most `maxRetries` times) as client-go does.
+   */
   async requestRaw(opts: RequestOptions): Promise<RawResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.requestOnce(opts);
+      if (res.statusCode !== 429 || attempt >= this.maxRetries) return res;
+      const after = Number(res.headers['retry-after']);
+      await sleep(Math.min(10, Number.isFinite(after) && after > 0 ? after : 1) * 1000, opts.signal);
+    }
+  }
+
+  private async requestOnce(opts: RequestOptions): Promise<RawResponse> {
     if (!opts.noRateLimit) await this.limiter.wait(opts.signal);
     const res = await this.open(opts, this.agent, opts.timeoutMs ?? this.timeoutMs);
     const chunks: Buffer[] = [];

@@ -21,6 +21,11 @@ export interface WatchOptions {
   timeoutSeconds?: number;
   /** Aborting ends the watch; `done` then resolves. */
   signal?: AbortSignal;
+  /**
+   * Treat the connection as broken (reject `done`) after this long without any data. Only safe with
+   * allowWatchBookmarks, as the server then sends periodic bookmarks. Default: none.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface WatchHandlers<T> {
@@ -67,6 +72,9 @@ export function openWatch<T extends KubeObject>(
         signal: ac.signal,
         noRateLimit: true,
       });
+      if (opts.idleTimeoutMs && opts.idleTimeoutMs > 0) {
+        res.setTimeout(opts.idleTimeoutMs, () => res.destroy(new Error(`watch ${path}: no data for ${opts.idleTimeoutMs} ms`)));
+      }
       let buf = '';
       res.setEncoding('utf8');
       for await (const chunk of res as AsyncIterable<string>) {
