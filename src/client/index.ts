@@ -1,4 +1,13 @@
 // Public API of the k8ts client machinery. Components import from 'client/index.js' only.
+//
+//   const client = await RestClient.fromKubeconfig(path);            // TLS cert or token, qps 200/burst 400
+//   const factory = new InformerFactory(client);
+//   const pods = factory.informerFor(PODS, { indexers: { nodeName: indexByNodeName } });
+//   const queue = new WorkQueue<string>();
+//   pods.addEventHandler({ onAdd: (p) => queue.add(keyOf(p)), onUpdate: (_, p) => queue.add(keyOf(p)),
+//                          onDelete: (p) => queue.add(keyOf(objectOf(p))) });
+//   factory.start(); await factory.waitForSync();
+//   await runWorkers(queue, 4, async (key) => { const { namespace, name } = splitKey(key); … });
 
 export { ApiError, isAlreadyExists, isConflict, isExpired, isInvalid, isNotFound, isStatus, isTooManyRequests } from './errors.js';
 export { defaultKubeconfigPath, loadKubeconfig, parseKubeconfig, KubeconfigError, type ClientConfig } from './kubeconfig.js';

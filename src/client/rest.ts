@@ -178,7 +178,7 @@ export class RestClient {
     return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
   }
 
-  /** Close idle keep-alive sockets. In-flight requests and watches continue. */
+  /** Destroy the client's sockets (in-flight requests and watches fail). Call when done with the client. */
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
