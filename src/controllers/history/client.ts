@@ -92,7 +92,7 @@ export function claimRevisions(owner: KubeObject, selector: LabelSelector, revis
   const out: RevisionClaim = { owned: [], adopt: [], release: [] };
   for (const r of revisions) {
     if (r.metadata?.namespace !== owner.metadata?.namespace) continue;
-    const ref = controllerOf(r as KubeObject);
+    const ref = controllerOf(r);
     const matches = selector.matches(r.metadata?.labels ?? {});
     if (ref) {
       if (ref.uid !== uid) continue;

@@ -131,6 +131,6 @@ export function revisionsToTruncate(revisions: readonly ControllerRevision[], ke
 }
 
 /** The controller reference of an object, if any. */
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+export function controllerOf(obj: { metadata?: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
