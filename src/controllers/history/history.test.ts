@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
-import { labelSelectorFromObject } from '../../api/selectors/index.js';
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   Fnv32a,
   applyRevision,
   canonicalJSON,
-  claimRevisions,
   controllerRevisionName,
   equalRevision,
   findEqualRevisions,
@@ -99,23 +97,4 @@ test('sort, next revision and truncation', () => {
   assert.deepEqual(revisionsToTruncate(rs, new Set(['c', 'a']), 1).map((r) => r.metadata!.name), ['b']);
   assert.deepEqual(revisionsToTruncate(rs, new Set(['c']), 0).map((r) => r.metadata!.name), ['a', 'b', 'd']);
   assert.deepEqual(revisionsToTruncate(rs, new Set(), 10), []);
-});
-
-test('claim: adopt matching orphans, release owned strays, ignore others', () => {
-  const o = owner();
-  const sel = labelSelectorFromObject({ matchLabels: { app: 'web' } });
-  const orphan = rev('orphan', 1);
-  const mine = rev('mine', 2);
-  mine.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'uid-1', controller: true }];
-  const stray = rev('stray', 3);
-  stray.metadata!.labels = { app: 'other' };
-  stray.metadata!.ownerReferences = mine.metadata!.ownerReferences;
-  const theirs = rev('theirs', 4);
-  theirs.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: 'uid-2', controller: true }];
-  const unrelated = rev('unrelated', 5);
-  unrelated.metadata!.labels = {};
-  const c = claimRevisions(o, sel, [orphan, mine, stray, theirs, unrelated]);
-  assert.deepEqual(c.owned.map((r) => r.metadata!.name), ['orphan', 'mine']);
-  assert.deepEqual(c.adopt.map((r) => r.metadata!.name), ['orphan']);
-  assert.deepEqual(c.release.map((r) => r.metadata!.name), ['stray']);
 });

@@ -21,11 +21,8 @@ export {
 } from './revision.js';
 export {
   CONTROLLER_REVISIONS,
-  applyRevisionClaim,
-  claimRevisions,
   createControllerRevision,
   deleteControllerRevision,
   updateControllerRevision,
   type CreatedRevision,
-  type RevisionClaim,
 } from './client.js';
