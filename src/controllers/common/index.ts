@@ -7,3 +7,4 @@ export { slowStartBatch, type SlowStartResult } from './slowstart.js';
 export { PodControl, errorMessage, podFromTemplate, type PodControlOptions } from './podcontrol.js';
 export { claimObjects, planClaim, recheckOwner, type ClaimOptions, type ClaimPlan } from './controllerref.js';
 export { QueueLoop, type QueueLoopOptions } from './loop.js';
+export { CONTROLLER_UID_INDEX, indexByControllerUid } from './indexes.js';
