@@ -236,7 +236,7 @@ export class Framework {
     for (const p of this.plugins.postFilter) {
       const t0 = now();
       const r = await p.postFilter(state, pod, statuses);
-      this.metrics?.record('PostFilter', p.name, now() - t0);
+      if (this.sampling) this.metrics?.record('PostFilter', p.name, now() - t0);
       if (r.status == null || r.status.isSuccess()) return r;
       r.status.withPlugin(p.name);
       if (r.status.code === 'Error') return r;
@@ -352,7 +352,7 @@ export class Framework {
     for (const p of this.plugins.bind) {
       const t0 = now();
       const s = await p.bind(state, pod, nodeName);
-      this.metrics?.record('Bind', p.name, now() - t0);
+      if (this.sampling) this.metrics?.record('Bind', p.name, now() - t0);
       if (s?.isSkip()) continue;
       if (s && !s.isSuccess()) return s.withPlugin(p.name);
       return null;
