@@ -131,6 +131,7 @@ export class NamespaceDeleter {
     return { estimateSeconds: estimate, report };
   }
 
+  /** Requests for one resource run concurrently with the others' and carry no abort signal (they time out on their own). */
   private async deleteResource(
     r: DiscoveredResource,
     namespace: string,
@@ -143,7 +144,6 @@ export class NamespaceDeleter {
           method: 'DELETE',
           path: resourcePath(r, namespace),
           body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-          ...this.sig(),
         });
         collectionDone = true;
       } catch (e) {
@@ -153,7 +153,7 @@ export class NamespaceDeleter {
     }
     if (!canList) return { remaining: 0, finalizers: new Map(), estimateSeconds: 0 };
     if (!collectionDone) {
-      const { items } = await listMetadata(this.client, r, namespace, this.sig());
+      const { items } = await listMetadata(this.client, r, namespace);
       for (const it of items) {
         if (it.metadata?.deletionTimestamp) continue;
         try {
@@ -161,7 +161,6 @@ export class NamespaceDeleter {
             method: 'DELETE',
             path: resourcePath(r, namespace, it.metadata!.name!),
             body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-            ...this.sig(),
           });
         } catch (e) {
           if (isNotFound(e) || (e instanceof ApiError && e.code === 405)) continue;
@@ -170,7 +169,7 @@ export class NamespaceDeleter {
       }
     }
     // What is left?
-    const { items } = await listMetadata(this.client, r, namespace, this.sig());
+    const { items } = await listMetadata(this.client, r, namespace);
     if (items.length === 0) return { remaining: 0, finalizers: new Map(), estimateSeconds: 0 };
     const finalizers = new Map<string, number>();
     for (const it of items) for (const f of it.metadata?.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
