@@ -6,7 +6,7 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { sortKeys } from './json.js';
 
 interface WithTemplate {
-  spec?: { template?: PodTemplateSpec } & Record<string, unknown>;
+  spec?: { template?: PodTemplateSpec };
 }
 
 /** `{"spec":{"template":{…,"$patch":"replace"}}}` with keys sorted: the data of the owner's revision. */
@@ -30,9 +30,6 @@ export function revisionTemplate(rev: Pick<ControllerRevision, 'data'>): PodTemp
 export function applyRevision<T extends WithTemplate>(owner: T, rev: Pick<ControllerRevision, 'data'>): T {
   const copy = structuredClone(owner);
   const t = revisionTemplate(rev);
-  if (t) {
-    copy.spec ??= {};
-    copy.spec.template = t;
-  }
+  if (t) (copy as { spec?: { template?: PodTemplateSpec } }).spec = { ...(copy.spec ?? {}), template: t };
   return copy;
 }
