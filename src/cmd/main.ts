@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { serverCommand } from './server.js';
+import { schedulerCommand } from './scheduler.js';
 
 const program = new Command();
 program
@@ -10,8 +11,9 @@ program
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)');
 
-program.addCommand(serverCommand('server', 'run the control plane (API server) on a data directory'));
-program.addCommand(serverCommand('apiserver', 'run the API server alone'));
+program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler) on a data directory'));
+program.addCommand(serverCommand('apiserver', 'run the API server alone', false));
+program.addCommand(schedulerCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
