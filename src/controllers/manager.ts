@@ -3,6 +3,7 @@
 // kube-system/kube-controller-manager (or at once without leader election).
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { EventRecorder, InformerFactory, LeaderElector, type RestClient } from '../client/index.js';
 import { DEFAULT_CONTROLLER_OPTIONS, type Controller, type ControllerContext, type ControllerOptions } from './types.js';
@@ -45,6 +46,7 @@ export function startControllerManager(cfg: ControllerManagerConfig): Controller
 
   const lead = async (signal: AbortSignal): Promise<void> => {
     leading = true;
+    setMaxListeners(0, signal); // every informer and worker loop listens for the stop
     const factory = new InformerFactory(cfg.client);
     const recorders = new Map<string, EventRecorder>();
     const ctx: ControllerContext = {
