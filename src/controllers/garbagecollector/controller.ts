@@ -2,6 +2,7 @@
 // deleted, runs a metadata monitor for each (re-discovering periodically so resources added later
 // are covered), and starts the collector's workers once the first lists are in.
 
+import { setMaxListeners } from 'node:events';
 import { sleep } from '../../client/index.js';
 import type { Controller, ControllerContext } from '../types.js';
 import { ApiGcClient } from './client.js';
@@ -41,7 +42,13 @@ export function newGarbageCollectorController(options: GarbageCollectorOptions =
 }
 
 async function runCollector(ctx: ControllerContext, options: GarbageCollectorOptions): Promise<void> {
-  const { client, signal } = ctx;
+  const { client } = ctx;
+  // One listener on the manager's signal; the monitors listen on ours.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  if (ctx.signal.aborted) return;
+  ctx.signal.addEventListener('abort', () => stop.abort(ctx.signal.reason), { once: true });
+  const signal = stop.signal;
   const mapper = new RestMapper();
   const gc = new GarbageCollector(new ApiGcClient(client, mapper));
   const monitors = new Map<string, MetadataMonitor>();
