@@ -2,6 +2,7 @@
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
+import { rfc3339 } from '../../api/objects.js';
 import { labelSelectorFromMap } from '../../api/selectors/index.js';
 import { isPodAvailable, isPodReady } from '../common/index.js';
 import { podsToDelete } from './ranking.js';
@@ -78,7 +79,7 @@ export function calculateStatus(rs: ReplicaSetLike, activePods: Pod[], err: Mana
   let conditions = (rs.status?.conditions ?? []).map((c) => ({ ...c }));
   const failure = conditions.find((c) => c.type === 'ReplicaFailure');
   if (err && !failure) {
-    conditions.push({ type: 'ReplicaFailure', status: 'True', lastTransitionTime: new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'), reason: err.reason, message: err.message });
+    conditions.push({ type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(now), reason: err.reason, message: err.message });
   } else if (!err && failure) {
     conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
   }
