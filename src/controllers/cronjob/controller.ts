@@ -1,0 +1,168 @@
+// The CronJob controller: CronJob and Job informers → workqueue of CronJob keys → sync(key), which
+// asks reconcileCronJob what to do, creates and deletes Jobs, writes status and requeues the key
+// for exactly the next start time (no polling).
+
+import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
+import type { KubeObject } from '../../api/registry.js';
+import {
+  CRON_JOBS,
+  JOBS,
+  isAlreadyExists,
+  isNotFound,
+  objectOf,
+  type EventRecorder,
+  type Lister,
+  type ResourceClient,
+} from '../../client/index.js';
+import { CONTROLLER_UID_INDEX, QueueLoop, errorMessage, getControllerOf, indexByControllerUid, splitKey } from '../common/index.js';
+import type { Controller, ControllerContext } from '../types.js';
+import { jobRef, reconcileCronJob, scheduleTimeString, type CronJobPlan } from './reconcile.js';
+
+type CronJobObj = CronJob & KubeObject;
+type JobObj = Job & KubeObject;
+
+export interface CronJobControllerOptions {
+  /** The clock (ms since epoch); tests move it. */
+  now?: () => number;
+}
+
+export class CronJobController {
+  readonly loop: QueueLoop;
+  private cjLister!: Lister<CronJobObj>;
+  private jobLister!: Lister<JobObj>;
+  private cronJobs!: ResourceClient<CronJobObj>;
+  private jobs!: ResourceClient<JobObj>;
+  private recorder!: EventRecorder;
+  private readonly now: () => number;
+
+  constructor(options: CronJobControllerOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.loop = new QueueLoop({ name: 'cronjob', sync: (key) => this.sync(key) });
+  }
+
+  start(ctx: ControllerContext): void {
+    const cjInf = ctx.informers.informerFor<CronJobObj>(CRON_JOBS);
+    const jobInf = ctx.informers.informerFor<JobObj>(JOBS, { indexers: { [CONTROLLER_UID_INDEX]: indexByControllerUid } });
+    this.cjLister = cjInf.lister;
+    this.jobLister = jobInf.lister;
+    this.cronJobs = ctx.client.resource<CronJobObj>(CRON_JOBS);
+    this.jobs = ctx.client.resource<JobObj>(JOBS);
+    this.recorder = ctx.recorder('cronjob-controller');
+
+    cjInf.addEventHandler({
+      onAdd: (cj) => this.loop.enqueue(cj),
+      onUpdate: (old, cur) => {
+        if (old.metadata?.resourceVersion !== cur.metadata?.resourceVersion) this.loop.enqueue(cur);
+      },
+    });
+    const owner = (job: JobObj) => {
+      const ref = getControllerOf(job);
+      if (ref?.kind === 'CronJob' && ref.apiVersion?.startsWith('batch/')) this.loop.enqueueKey(`${job.metadata?.namespace}/${ref.name}`);
+    };
+    jobInf.addEventHandler({
+      onAdd: owner,
+      onUpdate: (old, cur) => {
+        owner(cur);
+        if (getControllerOf(old)?.uid !== getControllerOf(cur)?.uid) owner(old);
+      },
+      onDelete: (obj) => owner(objectOf(obj)),
+    });
+    this.loop.start(ctx, [cjInf, jobInf]);
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const ns = namespace ?? '';
+    const cj = this.cjLister.get(ns, name);
+    if (!cj) return;
+    const uid = cj.metadata?.uid ?? '';
+    const jobs = this.jobLister.byIndex(CONTROLLER_UID_INDEX, uid).filter((j) => j.metadata?.namespace === ns);
+
+    // Active refs not in the cache: ask the API server before dropping them.
+    const known = new Set(jobs.map((j) => j.metadata?.uid));
+    const missing = new Set<string>();
+    for (const ref of cj.status?.active ?? []) {
+      if (!ref.uid || known.has(ref.uid)) continue;
+      try {
+        const j = await this.jobs.get(ns, ref.name ?? '');
+        if (j.metadata?.uid !== ref.uid) missing.add(ref.uid);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        missing.add(ref.uid);
+      }
+    }
+
+    const now = this.now();
+    const plan = reconcileCronJob({ cronJob: cj, jobs, now, missing });
+    await this.execute(key, cj, plan);
+  }
+
+  private async execute(key: string, cj: CronJobObj, plan: CronJobPlan): Promise<void> {
+    const ns = cj.metadata?.namespace ?? '';
+    let err: unknown;
+
+    if (plan.unexpected.length) {
+      // Our status may simply lag behind our own creation: check a fresh copy before complaining.
+      const fresh = await this.cronJobs.get(ns, cj.metadata!.name!).catch(() => cj);
+      const listed = new Set((fresh.status?.active ?? []).map((r) => r.uid));
+      for (const j of plan.unexpected) {
+        if (!listed.has(j.metadata?.uid)) {
+          this.recorder.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata?.name}`);
+        }
+      }
+    }
+
+    for (const d of plan.delete) {
+      try {
+        await this.jobs.delete(ns, d.name, { propagationPolicy: 'Background', ...(d.uid ? { preconditions: { uid: d.uid } } : {}) });
+        this.recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${d.name}`);
+      } catch (e) {
+        if (isNotFound(e)) continue;
+        this.recorder.event(cj, 'Warning', 'FailedDelete', `Deleted job: ${errorMessage(e)}`);
+        err ??= e;
+      }
+    }
+
+    const status: CronJobStatus = plan.status;
+    let changed = plan.statusChanged;
+    if (plan.create && !err) {
+      const { job, scheduledTime } = plan.create;
+      let created: JobObj | undefined;
+      try {
+        created = await this.jobs.create(ns, job as JobObj);
+        this.recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata?.name}`);
+      } catch (e) {
+        if (isAlreadyExists(e)) {
+          // Created before (our status write was lost) or by someone else: take it only if it is ours.
+          const existing = await this.jobs.get(ns, job.metadata!.name!).catch(() => undefined);
+          if (existing && getControllerOf(existing)?.uid === cj.metadata?.uid) created = existing;
+        } else {
+          this.recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${errorMessage(e)}`);
+          err = e;
+        }
+      }
+      if (created) {
+        const active = (status.active ??= []);
+        if (!active.some((r) => r.uid === created!.metadata?.uid)) active.push(jobRef(created));
+        status.lastScheduleTime = scheduleTimeString(scheduledTime);
+        changed = true;
+      }
+    }
+
+    if (changed) {
+      try {
+        await this.cronJobs.updateStatus(ns, { ...cj, status });
+      } catch (e) {
+        if (!isNotFound(e)) err ??= e;
+      }
+    }
+    for (const e of plan.events) this.recorder.event(cj, e.type, e.reason, e.message);
+    if (plan.requeueAfterMs !== undefined) this.loop.enqueueAfter(key, plan.requeueAfterMs);
+    if (err) throw err;
+  }
+}
+
+export function newCronJobController(options: CronJobControllerOptions = {}): Controller & { controller: CronJobController } {
+  const c = new CronJobController(options);
+  return { name: 'cronjob', controller: c, start: (ctx) => c.start(ctx) };
+}
