@@ -10,7 +10,11 @@ import {
   NAMESPACES,
   NODES,
   PODS,
+  REPLICA_SETS,
+  REPLICATION_CONTROLLERS,
   RestClient,
+  SERVICES,
+  STATEFUL_SETS,
   objectOf,
   waitForCacheSync,
 } from '../client/index.js';
@@ -54,6 +58,24 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
   const pods = factory.informerFor<KubeObject>(PODS);
   const nodes = factory.informerFor<KubeObject>(NODES);
   const namespaces = factory.informerFor<KubeObject>(NAMESPACES);
+  // What selects pods, for PodTopologySpread's default constraints.
+  const owners = (
+    [
+      ['Service', SERVICES],
+      ['ReplicationController', REPLICATION_CONTROLLERS],
+      ['ReplicaSet', REPLICA_SETS],
+      ['StatefulSet', STATEFUL_SETS],
+    ] as const
+  ).map(([kind, ref]) => {
+    const inf = factory.informerFor<KubeObject>(ref);
+    type Owner = Parameters<Scheduler['onOwner']>[1];
+    inf.addEventHandler({
+      onAdd: (o) => sched.onOwner(kind, o as Owner),
+      onUpdate: (_o, n) => sched.onOwner(kind, n as Owner),
+      onDelete: (o) => sched.onOwner(kind, objectOf(o) as Owner, true),
+    });
+    return inf;
+  });
   const asPod = (o: unknown) => o as Pod;
   const asNode = (o: unknown) => o as Node;
   nodes.addEventHandler({
@@ -73,7 +95,7 @@ export async function runScheduler(opts: RunSchedulerOptions, signal: AbortSigna
   });
   factory.start();
   try {
-    await waitForCacheSync([nodes, namespaces, pods], signal);
+    await waitForCacheSync([nodes, namespaces, ...owners, pods], signal);
     if (!signal.aborted) await sched.run(signal);
   } finally {
     await sched.stop();

@@ -2,9 +2,11 @@
 // the snapshot, filters, (preempts,) scores, assumes the pod on the chosen node and binds it
 // asynchronously. All API writes go through SchedulerApi so the loop runs against fakes in tests.
 
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Labels } from '../api/selectors/index.js';
 import { SchedulerCache } from './cache/cache.js';
+import { OwnerSelectors, type OwnerKind } from './default-selector.js';
 import { Snapshot } from './cache/snapshot.js';
 import { FitError, ErrNoNodesAvailable } from './fit-error.js';
 import { PodInfo, podKey } from './framework/node-info.js';
@@ -76,6 +78,8 @@ export class Scheduler {
   /** Pending pods of this scheduler, as last seen. */
   private readonly pending = new Map<string, Pod>();
   private readonly namespaces = new Map<string, Labels>();
+  /** Services, RCs, ReplicaSets, StatefulSets: the default topology spreading selector of a pod. */
+  readonly owners = new OwnerSelectors();
   private readonly bindings = new Set<Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** Counters for benchmarks and tests. */
@@ -90,6 +94,7 @@ export class Scheduler {
     const handle: Handle = {
       snapshot: (): NodeInfoLister => this.snapshot,
       namespaceLabels: (ns) => this.namespaces.get(ns),
+      defaultSelector: (pod) => this.owners.defaultSelector(pod),
     };
     let fw: Framework | undefined;
     const preemption = new DefaultPreemption({
@@ -109,6 +114,10 @@ export class Scheduler {
       profileName: this.schedulerName,
       ...(opts.percentageOfNodesToScore !== undefined ? { percentageOfNodesToScore: opts.percentageOfNodesToScore } : {}),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      nominator: {
+        hasNominatedPods: () => this.queue.hasNominatedPods(),
+        nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n),
+      },
     });
     this.queue = new SchedulingQueue({
       pluginEvents: collectPluginEvents(plugins),
@@ -205,6 +214,12 @@ export class Scheduler {
     }
   }
 
+  /** A Service, ReplicationController, ReplicaSet or StatefulSet was added, changed or deleted. */
+  onOwner(kind: OwnerKind, obj: Service | ReplicationController | ReplicaSet | StatefulSet, deleted = false): void {
+    if (deleted) this.owners.delete(kind, obj);
+    else this.owners.set(kind, obj);
+  }
+
   // ---- the loop ----
 
   /** Schedule pods until `signal` aborts or the queue closes. */
@@ -290,6 +305,8 @@ export class Scheduler {
     const assumedPod: Pod = { ...podInfo.pod, spec: { ...podInfo.pod.spec!, nodeName: host } };
     const assumed = new PodInfo(assumedPod);
     this.cache.assumePod(assumed, host);
+    // Counted on its node by the cache now; a nomination would count it twice.
+    this.queue.setNominated(podInfo, undefined);
     const rs = fw.runReservePluginsReserve(state, assumed, host);
     if (rs) {
       fw.runReservePluginsUnreserve(state, assumed, host);

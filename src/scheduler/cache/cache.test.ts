@@ -113,3 +113,51 @@ test('affinity lists, node removal and zone-interleaved order', () => {
   c.removePod(pod('y', 'b1'));
   assert.equal(c.nodeCount(), 1);
 });
+
+test('image states: every name of an image, numNodes current on every node', () => {
+  const c = new SchedulerCache();
+  const withImages = (name: string, images: { names: string[]; sizeBytes: number }[]): Node => ({
+    metadata: { name },
+    status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, images },
+  });
+  c.addNode(withImages('a', [{ names: ['nginx:1', 'docker.io/library/nginx@sha256:ab'], sizeBytes: 300 }]));
+  const s = c.snapshot();
+  assert.deepEqual(s.get('a')!.imageStates.get('nginx:1'), { size: 300, numNodes: 1 });
+  assert.deepEqual(s.get('a')!.imageStates.get('docker.io/library/nginx@sha256:ab'), { size: 300, numNodes: 1 });
+  // Another node gains the image: node a's summary follows, though node a itself did not change.
+  c.addNode(withImages('b', [{ names: ['nginx:1'], sizeBytes: 300 }]));
+  c.updateSnapshot(s);
+  assert.equal(s.get('a')!.imageStates.get('nginx:1')!.numNodes, 2);
+  assert.equal(s.get('a')!.imageStates.get('docker.io/library/nginx@sha256:ab')!.numNodes, 1);
+  // Node b drops it (status update), then is deleted.
+  c.updateNode(undefined, withImages('b', []));
+  c.updateSnapshot(s);
+  assert.equal(s.get('a')!.imageStates.get('nginx:1')!.numNodes, 1);
+  assert.equal(s.get('b')!.imageStates.size, 0);
+  c.addNode(withImages('b', [{ names: ['nginx:1'], sizeBytes: 300 }]));
+  c.removeNode(withImages('b', []));
+  c.updateSnapshot(s);
+  assert.equal(s.get('a')!.imageStates.get('nginx:1')!.numNodes, 1);
+  assert.equal(c.imageNumNodes('nginx:1'), 1);
+});
+
+test('host ports of sidecars (restartable init containers) are in use; ordinary init containers\' are not', () => {
+  const c = new SchedulerCache();
+  c.addNode(node('n1'));
+  c.addPod(
+    pod('web', 'n1', '100m', {
+      initContainers: [
+        { name: 'setup', ports: [{ containerPort: 1, hostPort: 7000 }] },
+        { name: 'proxy', restartPolicy: 'Always', ports: [{ containerPort: 2, hostPort: 8080, protocol: 'TCP' }] },
+      ],
+      containers: [{ name: 'c', ports: [{ containerPort: 3, hostPort: 9090, protocol: 'UDP' }] }],
+    }),
+  );
+  const ni = c.snapshot().get('n1')!;
+  assert.ok(ni.usedPorts.checkConflict(undefined, 'TCP', 8080));
+  assert.ok(ni.usedPorts.checkConflict('10.0.0.1', 'UDP', 9090));
+  assert.ok(!ni.usedPorts.checkConflict(undefined, 'TCP', 7000));
+  assert.equal(ni.usedPorts.size, 2);
+  c.removePod(pod('web', 'n1'));
+  assert.equal(c.snapshot().get('n1')!.usedPorts.size, 0);
+});

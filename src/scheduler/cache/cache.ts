@@ -39,8 +39,12 @@ export class SchedulerCache {
   private head: Item | undefined;
   private readonly podStates = new Map<string, PodState>();
   private readonly assumed = new Set<string>();
-  /** Image name → size and the nodes that have it. */
-  private readonly images = new Map<string, { size: number; nodes: Set<string> }>();
+  /**
+   * Image name → the nodes that have it, and one summary object per name that every NodeInfo holding
+   * the image shares (cache and snapshot copies alike), so numNodes is current on every node the
+   * moment another node gains or loses the image, without re-copying those nodes.
+   */
+  private readonly images = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
   /** Node names interleaved by zone (upstream's node tree order); undefined when it must be rebuilt. */
   private order: string[] | undefined;
   private readonly ttl: number;
@@ -64,8 +68,8 @@ export class SchedulerCache {
       if (zoneOf(item.info.node) !== zoneOf(node) || !item.info.node) this.order = undefined;
       this.removeNodeImages(item.info.node);
     }
-    this.addNodeImages(node);
     item.info.setNode(node);
+    this.addNodeImages(node, item.info);
     this.moveToHead(item);
   }
 
@@ -219,7 +223,6 @@ export class SchedulerCache {
       const name = info.name;
       const existing = snap.nodeInfoMap.get(name);
       const copy = info.clone();
-      copy.imageStates = this.imageStatesOf(info.node);
       if (existing) {
         const hadAff = existing.podsWithAffinity.length > 0;
         const hadAnti = existing.podsWithRequiredAntiAffinity.length > 0;
@@ -301,15 +304,22 @@ export class SchedulerCache {
     item.prev = item.next = undefined;
   }
 
-  private addNodeImages(node: Node): void {
+  /** Index the node's images (every name of each image) and give its NodeInfo the shared summaries. */
+  private addNodeImages(node: Node, info: NodeInfo): void {
     const name = node.metadata!.name!;
+    const states = new Map<string, ImageStateSummary>();
     for (const img of node.status?.images ?? []) {
       for (const n of img.names ?? []) {
         let st = this.images.get(n);
-        if (!st) this.images.set(n, (st = { size: img.sizeBytes ?? 0, nodes: new Set() }));
-        st.nodes.add(name);
+        if (!st) this.images.set(n, (st = { summary: { size: img.sizeBytes ?? 0, numNodes: 0 }, nodes: new Set() }));
+        if (!st.nodes.has(name)) {
+          st.nodes.add(name);
+          st.summary.numNodes = st.nodes.size;
+        }
+        states.set(n, st.summary);
       }
     }
+    info.imageStates = states;
   }
 
   private removeNodeImages(node: Node | undefined): void {
@@ -318,21 +328,15 @@ export class SchedulerCache {
     for (const img of node.status?.images ?? []) {
       for (const n of img.names ?? []) {
         const st = this.images.get(n);
-        if (!st) continue;
-        st.nodes.delete(name);
+        if (!st || !st.nodes.delete(name)) continue;
+        st.summary.numNodes = st.nodes.size;
         if (st.nodes.size === 0) this.images.delete(n);
       }
     }
   }
 
-  private imageStatesOf(node: Node): Map<string, ImageStateSummary> {
-    const m = new Map<string, ImageStateSummary>();
-    for (const img of node.status?.images ?? []) {
-      for (const n of img.names ?? []) {
-        const st = this.images.get(n);
-        if (st) m.set(n, { size: st.size, numNodes: st.nodes.size });
-      }
-    }
-    return m;
+  /** How many nodes have the image (by any of its names); for tests and debugging. */
+  imageNumNodes(name: string): number {
+    return this.images.get(name)?.nodes.size ?? 0;
   }
 }

@@ -1,9 +1,9 @@
 // NodeInfo: a node plus what the scheduler knows is placed on it (pods incl. assumed ones, requested
 // resources, host ports, images). PodInfo: a pod with its requests and affinity terms parsed once.
 
-import type { Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { LabelSelector, labelSelectorFromObject, type Labels } from '../../api/selectors/index.js';
-import { Resource, podNonZeroRequests, podRequests } from './resources.js';
+import { Resource, isSidecar, podNonZeroRequests, podRequests } from './resources.js';
 
 let generationCounter = 0;
 /** A process-wide increasing number; every NodeInfo change takes the next one. */
@@ -60,12 +60,22 @@ export class PodInfo {
   readonly preferredAntiAffinityTerms: readonly WeightedAffinityTerm[];
   /** Set when an affinity term could not be parsed (its terms are then empty). */
   readonly parseError?: Error;
+  /**
+   * The containers whose host ports the pod holds for its lifetime: app containers and restartable
+   * init containers (sidecars). Ordinary init containers finish before the app starts, so their ports
+   * are not in use (NodePorts counts the same containers for the incoming pod).
+   */
+  readonly hostPortContainers: readonly Container[];
 
   constructor(pod: Pod) {
     this.pod = pod;
     this.key = podKey(pod);
     this.requests = podRequests(pod);
     this.nonZeroRequests = podNonZeroRequests(pod);
+    const withPorts: Container[] = [];
+    for (const c of pod.spec?.initContainers ?? []) if (isSidecar(c) && c.ports?.length) withPorts.push(c);
+    for (const c of pod.spec?.containers ?? []) if (c.ports?.length) withPorts.push(c);
+    this.hostPortContainers = withPorts;
     const ns = pod.metadata?.namespace ?? '';
     const aff = pod.spec?.affinity;
     let req: AffinityTerm[] = [];
@@ -177,7 +187,10 @@ export class NodeInfo {
   /** Sum of the pods' requests with the scoring defaults (cpu and memory only). */
   nonZeroRequested = new Resource();
   allocatable = new Resource();
-  /** Image name → summary, for the images on this node. */
+  /**
+   * Image name (every name the node reports for an image) → summary. The cache shares one summary
+   * object per image across all nodes, so numNodes stays current; treat as read-only.
+   */
   imageStates = new Map<string, ImageStateSummary>();
   /** Changes whenever the NodeInfo changes (see nextGeneration). */
   generation = nextGeneration();
@@ -199,6 +212,7 @@ export class NodeInfo {
 
   removeNode(): void {
     this.node = undefined;
+    this.imageStates = new Map();
     this.generation = nextGeneration();
   }
 
@@ -229,7 +243,7 @@ export class NodeInfo {
     else this.requested.sub(pi.requests);
     this.nonZeroRequested.milliCPU += sign * pi.nonZeroRequests.milliCPU;
     this.nonZeroRequested.memory += sign * pi.nonZeroRequests.memory;
-    for (const c of pi.pod.spec?.containers ?? []) {
+    for (const c of pi.hostPortContainers) {
       for (const p of c.ports ?? []) {
         if (!p.hostPort) continue;
         if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort);

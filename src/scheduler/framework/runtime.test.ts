@@ -104,3 +104,58 @@ test('selectHost breaks ties at random', () => {
   for (let i = 0; i < 200; i++) seen.add(fw.selectHost([{ name: 'a', score: 5 }, { name: 'b', score: 5 }, { name: 'c', score: 1 }])!);
   assert.deepEqual([...seen].sort(), ['a', 'b']);
 });
+
+test('PreScore Skip skips that plugin\'s Score; PreFilter subsets intersect', () => {
+  let scored = 0;
+  const skipScore: ScorePlugin & { preScore: () => Status } = { name: 'SkipMe', preScore: () => Status.skip(), score: () => (scored++, 50) };
+  const fw = new Framework({ preScore: [skipScore], score: [{ plugin: skipScore, weight: 1 }, { plugin: byIndex, weight: 1 }] });
+  const state = new CycleState();
+  assert.equal(fw.runPreScorePlugins(state, pod, nodeInfos(3)), null);
+  const totals = fw.runScorePlugins(state, pod, nodeInfos(3));
+  assert.ok(!(totals instanceof Status));
+  assert.deepEqual(totals.map((t) => t.score), [0, 1, 2]);
+  assert.equal(scored, 0);
+
+  const a: PreFilterPlugin = { name: 'A', preFilter: () => new PreFilterResult(new Set(['n1', 'n2', 'n3'])) };
+  const b: PreFilterPlugin = { name: 'B', preFilter: () => new PreFilterResult(new Set(['n2', 'n3', 'n4'])) };
+  const fw2 = new Framework({ preFilter: [a, b], filter: [oddOnly], score: [{ plugin: byIndex, weight: 1 }] });
+  const r = fw2.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(6)));
+  assert.deepEqual(r.feasible.map((n) => n.name), ['n3']);
+  assert.equal(r.statuses.get('n2')!.plugin, 'OddOnly');
+  assert.match(r.statuses.get('n0')!.message(), /\[A B\]/);
+  const c: PreFilterPlugin = { name: 'C', preFilter: () => new PreFilterResult(new Set(['n0'])) };
+  const fw3 = new Framework({ preFilter: [a, c], score: [{ plugin: byIndex, weight: 1 }] });
+  const r3 = fw3.findNodesThatFitPod(new CycleState(), pod, Snapshot.of(nodeInfos(6)));
+  assert.equal(r3.feasible.length, 0);
+  assert.equal(r3.preFilterMessage, "node(s) didn't satisfy plugin(s) [A C] simultaneously");
+});
+
+test('Filter counts pods nominated to the node with at least the same priority', () => {
+  const cpuFits: FilterPlugin = {
+    name: 'CPU',
+    filter: (_s, p, ni) => (ni.requested.milliCPU + p.requests.milliCPU > ni.allocatable.milliCPU ? Status.unschedulable('Insufficient cpu') : null),
+  };
+  const mk = (name: string, priority: number, cpu: string) =>
+    new PodInfo({ metadata: { name, namespace: 'd', uid: name }, spec: { priority, containers: [{ name: 'c', resources: { requests: { cpu } } }] } } as Pod);
+  const preemptor = mk('preemptor', 10, '800m');
+  const nominated = new Map<string, PodInfo[]>([['n0', [preemptor]]]);
+  const fw = new Framework(
+    { filter: [cpuFits], score: [{ plugin: byIndex, weight: 1 }] },
+    { nominator: { hasNominatedPods: () => nominated.size > 0, nominatedPodsForNode: (n) => nominated.get(n) ?? [] } },
+  );
+  const nodes = nodeInfos(2); // 1 cpu each
+  const snap = Snapshot.of(nodes);
+  // A lower-priority pod may not take the space the preemptor is waiting for…
+  const low = fw.findNodesThatFitPod(new CycleState(), mk('low', 5, '500m'), snap);
+  assert.deepEqual(low.feasible.map((n) => n.name), ['n1']);
+  assert.equal(low.statuses.get('n0')!.message(), 'Insufficient cpu');
+  // …a second preemptor of the same priority may not either…
+  const same = fw.findNodesThatFitPod(new CycleState(), mk('same', 10, '500m'), snap);
+  assert.deepEqual(same.feasible.map((n) => n.name), ['n1']);
+  // …a more important pod ignores it, and the preemptor itself fits its own nomination.
+  const high = fw.findNodesThatFitPod(new CycleState(), mk('high', 20, '500m'), snap);
+  assert.equal(high.feasible.length, 2);
+  const self = fw.findNodesThatFitPod(new CycleState(), preemptor, snap);
+  assert.equal(self.feasible.length, 2);
+  assert.equal(nodes[0]!.pods.length, 0); // evaluated on a copy
+});

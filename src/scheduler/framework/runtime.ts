@@ -69,6 +69,15 @@ export interface FrameworkOptions {
   metrics?: PluginMetrics;
   /** For ties between best nodes; default Math.random. */
   random?: () => number;
+  /** Pods nominated to nodes by preemption (the scheduling queue). */
+  nominator?: Nominator;
+}
+
+/** Where preemptors are headed: Filter counts them on their node as if they ran there. */
+export interface Nominator {
+  /** Whether any pod is nominated anywhere (a fast path for the common case). */
+  hasNominatedPods(): boolean;
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
 }
 
 export interface FindNodesResult {
@@ -91,6 +100,7 @@ export class Framework {
   private readonly percentage: number;
   private readonly metrics: PluginMetrics | undefined;
   private readonly random: () => number;
+  private readonly nominator: Nominator | undefined;
   private nextStartNodeIndex = 0;
   private cycles = 0;
   private sampling = false;
@@ -112,6 +122,7 @@ export class Framework {
     this.percentage = opts.percentageOfNodesToScore ?? 0;
     this.metrics = opts.metrics;
     this.random = opts.random ?? Math.random;
+    this.nominator = opts.nominator;
   }
 
   /** Call at the start of each scheduling cycle (decides whether the cycle is measured). */
@@ -171,6 +182,36 @@ export class Framework {
   }
 
   /**
+   * Filter with the pods nominated to the node that are at least as important as `pod` (other than
+   * `pod` itself), as upstream's RunFilterPluginsWithNominatedPods: the pod must fit both with them
+   * (so two preemptors do not count on the same space) and without them (they may never arrive, and
+   * e.g. anti-affinity to a nominated pod must not make the node look worse than it is).
+   */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
+    const nominated = this.nominator?.hasNominatedPods() ? this.nominator.nominatedPodsForNode(nodeInfo.name) : undefined;
+    if (nominated && nominated.length > 0) {
+      const prio = pod.pod.spec?.priority ?? 0;
+      let s2: CycleState | undefined;
+      let ni2: NodeInfo | undefined;
+      for (const p of nominated) {
+        if (p.key === pod.key || (p.pod.spec?.priority ?? 0) < prio) continue;
+        if (!s2) {
+          s2 = state.clone();
+          ni2 = nodeInfo.clone();
+        }
+        ni2!.addPod(p);
+        const st = this.runPreFilterExtensionAddPod(s2, pod, p, ni2!);
+        if (st) return st;
+      }
+      if (s2) {
+        const st = this.runFilterPlugins(s2, pod, ni2!);
+        if (st) return st;
+      }
+    }
+    return this.runFilterPlugins(state, pod, nodeInfo);
+  }
+
+  /**
    * PreFilter, then Filter over the snapshot's nodes from the round-robin start index until enough
    * feasible nodes are found.
    */
@@ -199,7 +240,7 @@ export class Framework {
     if (nominated) {
       const ni = snapshot.get(nominated);
       if (ni?.node && (!pre.nodeNames || pre.nodeNames.has(nominated))) {
-        const s = this.runFilterPlugins(state, pod, ni);
+        const s = this.runFilterPluginsWithNominatedPods(state, pod, ni);
         if (s == null) return { feasible: [ni], statuses, unschedulablePlugins };
         if (s.code === 'Error') return { feasible: [], statuses, unschedulablePlugins, error: s };
       }
@@ -209,10 +250,11 @@ export class Framework {
     const want = this.plugins.score.length === 0 ? Math.min(n, 1) : numFeasibleNodesToFind(this.percentage, n);
     const feasible: NodeInfo[] = [];
     const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
+    const withNominated = !!this.nominator?.hasNominatedPods();
     let processed = 0;
     for (; processed < n && feasible.length < want; processed++) {
       const ni = nodes[(start + processed) % n]!;
-      const s = this.runFilterPlugins(state, pod, ni);
+      const s = withNominated ? this.runFilterPluginsWithNominatedPods(state, pod, ni) : this.runFilterPlugins(state, pod, ni);
       if (s == null) {
         feasible.push(ni);
         continue;

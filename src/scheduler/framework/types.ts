@@ -10,7 +10,7 @@
 //   terms), so nothing is parsed twice.
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { Labels } from '../../api/selectors/index.js';
+import type { LabelSelector, Labels } from '../../api/selectors/index.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 
 export const MaxNodeScore = 100;
@@ -145,6 +145,13 @@ export interface Handle {
   snapshot(): NodeInfoLister;
   /** Labels of a namespace, for namespaceSelector in pod (anti-)affinity; undefined when unknown. */
   namespaceLabels(namespace: string): Labels | undefined;
+  /**
+   * The selector default topology spread constraints use for `pod`: what the Services,
+   * ReplicationControllers, ReplicaSets and StatefulSets selecting it select (upstream's
+   * DefaultSelector). Undefined when nothing selects the pod, or when the scheduler has no such
+   * informers (then default constraints do not apply).
+   */
+  defaultSelector?(pod: Pod): LabelSelector | undefined;
 }
 
 export interface Plugin {

@@ -56,7 +56,7 @@ export function selectVictimsOnNode(
     const s = fw.runPreFilterExtensionRemovePod(state, pod, p, ni);
     if (s) return { status: s };
   }
-  const fits = (): Status | null => fw.runFilterPlugins(state, pod, ni);
+  const fits = (): Status | null => fw.runFilterPluginsWithNominatedPods(state, pod, ni);
   const first = fits();
   if (first) return { status: first };
   potential.sort((a, b) => (moreImportant(a.pod, b.pod) ? -1 : moreImportant(b.pod, a.pod) ? 1 : 0));

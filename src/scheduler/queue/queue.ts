@@ -277,7 +277,12 @@ export class SchedulingQueue {
   }
 
   nominatedPodsForNode(nodeName: string): PodInfo[] {
-    return [...(this.nominated.get(nodeName)?.values() ?? [])];
+    const m = this.nominated.get(nodeName);
+    return m ? [...m.values()] : [];
+  }
+
+  hasNominatedPods(): boolean {
+    return this.nominated.size > 0;
   }
 
   private updateNominated(pod: Pod): void {

@@ -39,7 +39,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     private readonly handle: Handle,
     args: PodTopologySpreadArgs = {},
   ) {
-    this.source = new ConstraintSource(args);
+    // Without an explicit selector function, use the scheduler's (Services, RCs, RSs, StatefulSets).
+    const defaultSelector = args.defaultSelector ?? (handle.defaultSelector ? (p) => handle.defaultSelector!(p) : undefined);
+    this.source = new ConstraintSource(defaultSelector ? { ...args, defaultSelector } : args);
   }
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | null {
