@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { serverCommand } from './server.js';
 import { schedulerCommand } from './scheduler.js';
+import { controllerManagerCommand } from './controller-manager.js';
+import { simulateCommand } from './simulate.js';
 
 const program = new Command();
 program
@@ -11,9 +13,11 @@ program
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)');
 
-program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler) on a data directory'));
+program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler, controller manager) on a data directory'));
 program.addCommand(serverCommand('apiserver', 'run the API server alone', false));
 program.addCommand(schedulerCommand());
+program.addCommand(controllerManagerCommand());
+program.addCommand(simulateCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

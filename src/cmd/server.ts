@@ -1,17 +1,21 @@
-// `k8ts server`: the control plane on a data directory — the API server, and the scheduler as an
-// API client of it (controller-manager joins in a later step). Ctrl-C stops it cleanly.
+// `k8ts server`: the control plane on a data directory — the API server, and the scheduler and the
+// controller manager as API clients of it, each with its own credentials. Ctrl-C stops it cleanly.
 
 import { Command } from 'commander';
 import { startApiServer } from '../apiserver/server.js';
 import { DEFAULT_LISTEN, defaultDataDir } from './options.js';
-import { componentKubeconfig, SCHEDULER } from './credentials.js';
+import { componentKubeconfig, CONTROLLER_MANAGER, SCHEDULER } from './credentials.js';
 import { startScheduler } from './scheduler.js';
+import { RestClient } from '../client/index.js';
+import { startControllerManager } from '../controllers/manager.js';
+import { allControllers } from '../controllers/all.js';
 
 interface ServerFlags {
   dataDir: string;
   listen: string;
   datastore: string;
   disableScheduler?: boolean;
+  disableControllerManager?: boolean;
 }
 
 export function serverCommand(name: string, description: string, components = true): Command {
@@ -20,7 +24,10 @@ export function serverCommand(name: string, description: string, components = tr
     .option('--data-dir <dir>', 'state, certificates and kubeconfig live here', defaultDataDir())
     .option('--listen <host:port>', 'address the API server listens on (port 0: any free port)', DEFAULT_LISTEN)
     .option('--datastore <kind>', 'sqlite | memory | etcd://host:port[,host:port…]', 'sqlite');
-  if (components) cmd.option('--disable-scheduler', 'do not run the scheduler in this process');
+  if (components) {
+    cmd.option('--disable-scheduler', 'do not run the scheduler in this process');
+    cmd.option('--disable-controller-manager', 'do not run the controller manager in this process');
+  }
   return cmd.action(async (opts: ServerFlags) => {
     const started = Date.now();
     console.error(`k8ts: starting API server (datastore ${opts.datastore}, data dir ${opts.dataDir})`);
@@ -32,6 +39,17 @@ export function serverCommand(name: string, description: string, components = tr
       const scheduler = await startScheduler({ kubeconfig, leaderElect: true, onError: (e) => console.error(`k8ts: scheduler: ${String(e)}`) });
       stops.push(() => scheduler.stop());
       console.error('k8ts: scheduler started');
+    }
+    if (components && !opts.disableControllerManager) {
+      const kubeconfig = await componentKubeconfig(opts.dataDir, server.url, CONTROLLER_MANAGER);
+      const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'k8ts-controller-manager' });
+      const controllers = allControllers();
+      const manager = startControllerManager({ client, controllers, leaderElect: true });
+      stops.push(async () => {
+        await manager.stop();
+        client.close();
+      });
+      console.error(`k8ts: controller manager started (${controllers.map((c) => c.name).join(', ')})`);
     }
     console.error(`k8ts: admin kubeconfig: ${server.kubeconfigPath}`);
     console.error(`k8ts: try: kubectl --kubeconfig ${server.kubeconfigPath} get namespaces`);
