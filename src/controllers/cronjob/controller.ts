@@ -3,11 +3,13 @@
 // for exactly the next start time (no polling).
 
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
+import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import {
   CRON_JOBS,
   JOBS,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   objectOf,
   type EventRecorder,
@@ -124,6 +126,7 @@ export class CronJobController {
     }
 
     const status: CronJobStatus = plan.status;
+    let createdRef: ObjectReference | undefined;
     let changed = plan.statusChanged;
     if (plan.create && !err) {
       const { job, scheduledTime } = plan.create;
@@ -142,8 +145,9 @@ export class CronJobController {
         }
       }
       if (created) {
+        createdRef = jobRef(created);
         const active = (status.active ??= []);
-        if (!active.some((r) => r.uid === created!.metadata?.uid)) active.push(jobRef(created));
+        if (!active.some((r) => r.uid === created!.metadata?.uid)) active.push(createdRef);
         status.lastScheduleTime = scheduleTimeString(scheduledTime);
         changed = true;
       }
@@ -153,12 +157,35 @@ export class CronJobController {
       try {
         await this.cronJobs.updateStatus(ns, { ...cj, status });
       } catch (e) {
-        if (!isNotFound(e)) err ??= e;
+        if (isConflict(e) && createdRef) {
+          // The Job exists now: its ref and lastScheduleTime must not be lost, or the next sync
+          // would no longer know it started this run. Apply just that to a fresh copy.
+          await this.recordCreation(cj, createdRef, status.lastScheduleTime!).catch((e2: unknown) => (err ??= e2));
+        } else if (!isNotFound(e)) err ??= e;
       }
     }
     for (const e of plan.events) this.recorder.event(cj, e.type, e.reason, e.message);
     if (plan.requeueAfterMs !== undefined) this.loop.enqueueAfter(key, plan.requeueAfterMs);
     if (err) throw err;
+  }
+
+  private async recordCreation(cj: CronJobObj, ref: ObjectReference, lastScheduleTime: string): Promise<void> {
+    const ns = cj.metadata?.namespace ?? '';
+    for (let attempt = 0; ; attempt++) {
+      const fresh = await this.cronJobs.get(ns, cj.metadata!.name!);
+      if (fresh.metadata?.uid !== cj.metadata?.uid) return;
+      const status: CronJobStatus = { ...fresh.status };
+      const active = [...(status.active ?? [])];
+      if (!active.some((r) => r.uid === ref.uid)) active.push(ref);
+      status.active = active;
+      if (!status.lastScheduleTime || Date.parse(status.lastScheduleTime) < Date.parse(lastScheduleTime)) status.lastScheduleTime = lastScheduleTime;
+      try {
+        await this.cronJobs.updateStatus(ns, { ...fresh, status });
+        return;
+      } catch (e) {
+        if (!isConflict(e) || attempt >= 4) throw e;
+      }
+    }
   }
 }
 

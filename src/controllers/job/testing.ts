@@ -3,7 +3,7 @@
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
-import { EventRecorder, InformerFactory, PODS, RestClient } from '../../client/index.js';
+import { EventRecorder, InformerFactory, PODS, RestClient, isConflict } from '../../client/index.js';
 import { DEFAULT_CONTROLLER_OPTIONS, type Controller, type ControllerContext } from '../types.js';
 
 export interface Harness {
@@ -47,8 +47,17 @@ export async function finishPod(client: RestClient, pod: Pod, exitCode: number):
     restartCount: 0,
     state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: now, finishedAt: now } },
   }));
-  await pods.updateStatus(pod.metadata?.namespace, {
-    ...(pod as Pod & KubeObject),
-    status: { ...pod.status, phase: exitCode === 0 ? 'Succeeded' : 'Failed', containerStatuses },
-  });
+  let current = pod as Pod & KubeObject;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pods.updateStatus(current.metadata?.namespace, {
+        ...current,
+        status: { ...current.status, phase: exitCode === 0 ? 'Succeeded' : 'Failed', containerStatuses },
+      });
+      return;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 5) throw err;
+      current = await pods.get(current.metadata?.namespace, current.metadata!.name!);
+    }
+  }
 }
