@@ -42,13 +42,18 @@ function sts(spec: Partial<NonNullable<StatefulSet['spec']>> = {}, image = 'db:1
 /** A pod as the server would hold it: created, with a uid and a phase. */
 function live(set: StatefulSet, ordinal: number, rev: string, state: 'ready' | 'pending' | 'running' | 'failed' | 'terminating' = 'ready'): Pod {
   const p = newStatefulSetPod(set, ordinal);
-  p.metadata!.uid = `pod-${ordinal}-${rev}`;
-  p.metadata!.labels![STATEFUL_SET_REVISION_LABEL] = rev;
-  if (state === 'terminating') p.metadata!.deletionTimestamp = new Date(NOW).toISOString();
   const phase = state === 'pending' ? 'Pending' : state === 'failed' ? 'Failed' : 'Running';
   const ready = state === 'ready' || state === 'terminating';
-  p.status = { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date(NOW - 60_000).toISOString() }] };
-  return p;
+  return {
+    ...p,
+    metadata: {
+      ...p.metadata,
+      uid: `pod-${ordinal}-${rev}`,
+      labels: { ...p.metadata!.labels, [STATEFUL_SET_REVISION_LABEL]: rev },
+      ...(state === 'terminating' ? { deletionTimestamp: new Date(NOW).toISOString() } : {}),
+    },
+    status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date(NOW - 60_000).toISOString() }] },
+  };
 }
 
 function state(set: StatefulSet, pods: Pod[], claims: PersistentVolumeClaim[] = [], rev: { current?: string; update?: string; currentSet?: StatefulSet } = {}): StatefulSetState {
