@@ -2,6 +2,7 @@
 // `/api/v1` and `/apis/<group>/<version>` (preferred versions) give each resource's kind, scope and
 // verbs, so resources added later are covered without a hard-coded list.
 
+import { setMaxListeners } from 'node:events';
 import type { ResourceRef, RestClient } from '../../client/index.js';
 
 export interface DiscoveredResource extends ResourceRef {
@@ -61,7 +62,26 @@ export interface DiscoveryResult {
 
 /** Every top-level resource the server serves, in each group's preferred version. */
 export async function discoverResources(client: RestClient, signal?: AbortSignal): Promise<DiscoveryResult> {
-  const sig = signal ? { signal } : {};
+  // The group requests run in parallel: they share one local signal (one listener on the caller's).
+  let sig: { signal?: AbortSignal } = {};
+  let unlink = () => {};
+  if (signal) {
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const onAbort = () => local.abort(signal.reason);
+    if (signal.aborted) local.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+    unlink = () => signal.removeEventListener('abort', onAbort);
+    sig = { signal: local.signal };
+  }
+  try {
+    return await discover(client, sig);
+  } finally {
+    unlink();
+  }
+}
+
+async function discover(client: RestClient, sig: { signal?: AbortSignal }): Promise<DiscoveryResult> {
   const gvs: Array<{ group: string; version: string; path: string }> = [{ group: '', version: 'v1', path: '/api/v1' }];
   const groups = await client.request<APIGroupList>({ path: '/apis', ...sig });
   for (const g of groups.groups ?? []) {
