@@ -12,6 +12,7 @@ import {
   ResourceClient,
   SECRETS,
   SERVICES,
+  isConflict,
   isNotFound,
   objectOf,
   splitKey,
@@ -98,6 +99,8 @@ export class ResourceQuotaController {
       await this.client.updateStatus(namespace, { ...q, status } as QuotaObj);
     } catch (err) {
       if (isNotFound(err)) return;
+      // Someone else (quota admission) wrote in between: the cache will bring the new copy.
+      if (isConflict(err)) return this.loop.enqueueRateLimited(key);
       throw err;
     }
   }
