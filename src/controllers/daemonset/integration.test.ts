@@ -4,11 +4,11 @@ import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js'
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { DAEMON_SETS, NODES, PODS, type ResourceClient } from '../../client/index.js';
-import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { eventually, type TestServer } from '../../client/testing/server.js';
 import { CONTROLLER_REVISIONS, POD_REVISION_LABEL } from '../history/index.js';
 import { daemonSetController } from './controller.js';
 import { targetNodeName } from './eligibility.js';
-import { playNodes, runControllers, type Harness } from './testing.js';
+import { createReadyNode, playNodes, runControllers, startServerWithoutControllers, type Harness } from './testing.js';
 
 type Obj<T> = T & KubeObject;
 
@@ -20,7 +20,7 @@ let nodes: ResourceClient<Obj<Node>>;
 let revs: ResourceClient<Obj<ControllerRevision>>;
 
 before(async () => {
-  server = await startTestServer();
+  server = await startServerWithoutControllers();
   h = await runControllers(server.kubeconfig, [daemonSetController]);
   dss = h.client.resource(DAEMON_SETS);
   pods = h.client.resource(PODS);
@@ -32,8 +32,7 @@ after(async () => {
   await server?.stop();
 });
 
-const addNode = (name: string, taints: Taint[] = []) =>
-  nodes.create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { taints } });
+const addNode = (name: string, taints: Taint[] = []) => createReadyNode(h.client, name, { taints });
 
 function daemonSet(name: string, image: string): Obj<DaemonSet> {
   return {
@@ -59,15 +58,16 @@ describe('daemonset controller against a real API server', () => {
     const podNodes = async () => (await livePods('agent')).map((p) => targetNodeName(p)).sort();
     await eventually(async () => JSON.stringify(await podNodes()) === '["n1","n2"]', 10_000, 'pods on n1 and n2');
     for (const p of await livePods('agent')) {
-      assert.equal(p.spec?.nodeName, undefined, 'left to the scheduler');
       assert.deepEqual(p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.key, 'metadata.name');
       assert.ok(p.spec?.tolerations?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute' && t.tolerationSeconds === undefined));
       assert.equal(p.metadata?.ownerReferences?.[0]?.kind, 'DaemonSet');
       assert.ok(p.metadata?.labels?.[POD_REVISION_LABEL]);
     }
+    // The scheduler places each pod on the node its affinity names.
+    await eventually(async () => (await livePods('agent')).every((p) => p.spec?.nodeName && p.spec.nodeName === targetNodeName(p)), 10_000, 'scheduled by the scheduler');
     await eventually(
       async () => {
-        await playNodes(h.client, 'default');
+        await playNodes(h.client, 'default', { bind: false });
         const s = (await dss.get('default', 'agent')).status;
         return s?.desiredNumberScheduled === 2 && s.numberReady === 2 && s.numberAvailable === 2 && s.updatedNumberScheduled === 2 && s.observedGeneration === 1;
       },

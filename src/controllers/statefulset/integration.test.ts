@@ -4,9 +4,9 @@ import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.j
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS, type ResourceClient } from '../../client/index.js';
-import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { eventually, type TestServer } from '../../client/testing/server.js';
 import { isPodReady } from '../common/index.js';
-import { markRunningReady, runControllers, type Harness } from '../daemonset/testing.js';
+import { markRunningReady, runControllers, startServerWithoutControllers, type Harness } from '../daemonset/testing.js';
 import { CONTROLLER_REVISIONS } from '../history/index.js';
 import { statefulSetController } from './controller.js';
 import { POD_INDEX_LABEL, POD_NAME_LABEL, STATEFUL_SET_REVISION_LABEL } from './identity.js';
@@ -21,7 +21,8 @@ let pvcs: ResourceClient<Obj<PersistentVolumeClaim>>;
 let revs: ResourceClient<Obj<ControllerRevision>>;
 
 before(async () => {
-  server = await startTestServer();
+  // No scheduler: the test plays kubelet for pods no node holds.
+  server = await startServerWithoutControllers({ scheduler: false });
   h = await runControllers(server.kubeconfig, [statefulSetController]);
   sets = h.client.resource(STATEFUL_SETS);
   pods = h.client.resource(PODS);
