@@ -171,7 +171,16 @@ describe('simulated nodes', () => {
   });
 
   it('deleting a running pod completes (containers stopped, then removed)', async () => {
-    await waitPod('web', (p) => p.status?.phase === 'Running');
+    const running = await waitPod('web', (p) => p.status?.phase === 'Running');
+    const seen: string[] = [];
+    const ac = new AbortController();
+    const w = pods().watch('default', { resourceVersion: running.metadata.resourceVersion, fieldSelector: 'metadata.name=web', signal: ac.signal }, {
+      onEvent: (ev) => {
+        const o = ev.object as Obj;
+        const st = o.status?.containerStatuses?.[0]?.state ?? {};
+        seen.push(`${ev.type}:${o.status?.phase}:${Object.keys(st)[0]}:${o.metadata?.deletionTimestamp ? 'deleting' : ''}`);
+      },
+    });
     await pods().delete('default', 'web');
     await eventually(async () => {
       try {
@@ -182,6 +191,13 @@ describe('simulated nodes', () => {
         throw e;
       }
     }, 10_000, 'pod web gone');
+    await eventually(() => seen.some((e) => e.startsWith('DELETED')), 5000, 'DELETED event');
+    ac.abort();
+    await w.done.catch(() => {});
+    // Marked for deletion, then the containers reported stopped, then gone.
+    assert.ok(seen.includes('MODIFIED:Running:running:deleting'), seen.join(' '));
+    assert.ok(seen.includes('MODIFIED:Succeeded:terminated:deleting'), seen.join(' '));
+    assert.match(seen.at(-1)!, /^DELETED/);
   });
 
   it('pod IPs are distinct on a node', async () => {
