@@ -120,8 +120,9 @@ export class JobController {
     return `${pod.metadata?.namespace}/${ref.name}`;
   }
 
+  /** An orphan pod: every Job whose selector matches it may adopt it. */
   private enqueueMatching(pod: PodObj): void {
-    if (pod.metadata?.deletionTimestamp) return;
+    if (pod.metadata?.deletionTimestamp || getControllerOf(pod)) return;
     for (const job of this.jobLister.listNamespace(pod.metadata?.namespace ?? '')) {
       if (job.spec?.selector && selectorOf(job).matches(pod.metadata?.labels ?? {})) this.loop.enqueue(job);
     }
