@@ -26,6 +26,12 @@ export class AbsentOwnerCache {
 export interface CollectorOptions {
   /** Called on worker errors (default: console.error). */
   onError?: (what: string, err: unknown) => void;
+  /**
+   * Resolves once every monitor has seen the store up to `resourceVersion` (or gave up waiting).
+   * Before an owner's finalizer is removed, dependents created before the owner's deletion must
+   * be in the graph, or an orphaned dependent could be collected as garbage later.
+   */
+  waitForGraph?: (resourceVersion: string) => Promise<void>;
 }
 
 export class GarbageCollector {
@@ -96,7 +102,7 @@ export class GarbageCollector {
     }
     const deleting = !!latest.deletionTimestamp;
     if (deleting && !hasFinalizer(latest, FINALIZER_FOREGROUND)) return;
-    if (deleting) return this.processDeletingDependents(node);
+    if (deleting) return this.processDeletingDependents(node, latest);
 
     const states = await this.ownerStates(id, latest.ownerReferences ?? []);
     const decision = decideDependent(latest, (r) => states.get(r.uid) ?? 'solid', node.dependents.size > 0);
@@ -112,7 +118,8 @@ export class GarbageCollector {
     }
   }
 
-  private async processDeletingDependents(node: GraphNode): Promise<void> {
+  private async processDeletingDependents(node: GraphNode, latest: ObjectMetadata): Promise<void> {
+    if (decideDeletingDependents(node).action === 'removeFinalizer' && latest.resourceVersion) await this.options.waitForGraph?.(latest.resourceVersion);
     const d = decideDeletingDependents(node);
     if (d.action === 'removeFinalizer') {
       await this.api.removeFinalizer(node.identity, FINALIZER_FOREGROUND);
@@ -148,6 +155,9 @@ export class GarbageCollector {
   async processOrphan(uid: string): Promise<void> {
     const node = this.graph.get(uid);
     if (!node || !node.orphaning) return;
+    const latest = await this.api.get(node.identity);
+    if (!latest || latest.uid !== uid) return;
+    if (latest.resourceVersion) await this.options.waitForGraph?.(latest.resourceVersion);
     const failures: unknown[] = [];
     await Promise.all(
       [...node.dependents].map(async (d) => {

@@ -19,6 +19,8 @@ export interface GarbageCollectorOptions {
   /** Give up waiting for every monitor's first list after this long and start anyway. */
   syncTimeoutMs?: number;
   ignored?: Set<string>;
+  /** Longest wait for the monitors to catch up with an owner before its finalizer is removed. */
+  graphWaitTimeoutMs?: number;
   /** Receives the running collector (tests and debugging). */
   onStarted?: (gc: GarbageCollector) => void;
 }
@@ -26,6 +28,19 @@ export interface GarbageCollectorOptions {
 /** Resources to monitor: listable, watchable and deletable, not ignored. */
 export function monitoredResources(resources: DiscoveredResource[], ignored: Set<string> = IGNORED_RESOURCES): DiscoveredResource[] {
   return resources.filter((r) => supportsVerbs(r, 'list', 'watch', 'delete') && !ignored.has(r.group ? `${r.plural}.${r.group}` : r.plural));
+}
+
+/**
+ * Resolves once every synced monitor has seen `resourceVersion` (the store has one revision counter,
+ * so versions compare across resources; watches get bookmarks about every second), or after
+ * `timeoutMs`.
+ */
+export async function waitForMonitors(monitors: MetadataMonitor[], resourceVersion: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const target = Number(resourceVersion);
+  if (!Number.isFinite(target)) return;
+  const behind = () => monitors.some((m) => m.hasSynced() && !(Number(m.resourceVersion) >= target));
+  const end = Date.now() + timeoutMs;
+  while (behind() && Date.now() < end && !signal?.aborted) await sleep(25).catch(() => undefined);
 }
 
 const monitorKey = (r: DiscoveredResource) => `${apiVersionOfRef(r)}/${r.plural}`;
@@ -50,8 +65,11 @@ async function runCollector(ctx: ControllerContext, options: GarbageCollectorOpt
   ctx.signal.addEventListener('abort', () => stop.abort(ctx.signal.reason), { once: true });
   const signal = stop.signal;
   const mapper = new RestMapper();
-  const gc = new GarbageCollector(new ApiGcClient(client, mapper));
   const monitors = new Map<string, MetadataMonitor>();
+  const graphWait = options.graphWaitTimeoutMs ?? 10_000;
+  const gc = new GarbageCollector(new ApiGcClient(client, mapper), {
+    waitForGraph: (rv) => waitForMonitors([...monitors.values()], rv, graphWait, signal),
+  });
   const ignored = options.ignored ?? IGNORED_RESOURCES;
   let lastError = '';
   const onError = (err: unknown) => {

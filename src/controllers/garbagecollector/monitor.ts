@@ -63,6 +63,11 @@ export class MetadataMonitor {
     });
   }
 
+  /** The last resourceVersion seen (list, event or bookmark). */
+  get resourceVersion(): string {
+    return this.rv;
+  }
+
   /** How many objects it knows of. */
   get count(): number {
     return this.uids.size;
