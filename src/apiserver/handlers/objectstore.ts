@@ -225,7 +225,9 @@ export class ObjectStore {
       setOrDelete(meta, 'generation', cm.generation);
     }
     if (!systemWrite) {
-      if (opts.subresource !== 'status') def.strategy?.prepareForUpdate?.(next, current);
+      // prepareForUpdate guards the main resource (e.g. a namespace keeps spec.finalizers); /status
+      // and /finalize are the ways to change those fields.
+      if (opts.subresource !== 'status' && opts.subresource !== 'finalize') def.strategy?.prepareForUpdate?.(next, current);
       def.strategy?.defaults?.(next);
       await this.hooks.admit?.({ def, operation: 'UPDATE', object: next, old: current, subresource: opts.subresource, dryRun: opts.dryRun });
       this.validate(next, current);
