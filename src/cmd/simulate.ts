@@ -2,7 +2,7 @@
 // Ctrl-C stops renewing (the nodes then go NotReady, as lost nodes do) unless --cleanup is given.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { parseLabels, parseTaints, startSimulator } from '../simulator/index.js';
+import { parseDuration, parseLabels, parseTaints, startSimulator } from '../simulator/index.js';
 
 function int(name: string, min: number) {
   return (v: string): number => {
@@ -12,7 +12,21 @@ function int(name: string, min: number) {
   };
 }
 
+function duration(name: string) {
+  return (v: string): number => {
+    try {
+      const ms = parseDuration(v);
+      if (ms > 0) return ms;
+    } catch {
+      // fall through
+    }
+    throw new InvalidArgumentError(`${name} must be a positive duration such as 10s or 5m`);
+  };
+}
+
 export interface SimulateFlags {
+  leaseRenewInterval: number;
+  nodeStatusInterval: number;
   kubeconfig?: string;
   nodes: number;
   cpu: string;
@@ -44,6 +58,8 @@ export function simulateCommand(): Command {
     .option('--ip-offset <n>', 'address index of the first node (give processes sharing a cluster disjoint ranges)', int('--ip-offset', 0), 0)
     .option('--concurrency <n>', 'API requests in flight for registration and lease renewal', int('--concurrency', 1), 64)
     .option('--pod-workers <n>', 'pods handled concurrently', int('--pod-workers', 1), 16)
+    .option('--lease-renew-interval <duration>', 'how often each node renews its Lease', duration('--lease-renew-interval'), 10_000)
+    .option('--node-status-interval <duration>', 'how often each node re-posts its status when nothing changed', duration('--node-status-interval'), 300_000)
     .option('--no-events', 'do not write Events for container starts, back-offs and kills')
     .option('--cleanup', 'delete the nodes on exit (default: leave them, to go NotReady like lost nodes)', false)
     .action(async (flags: SimulateFlags) => {
@@ -64,6 +80,7 @@ export function simulateCommand(): Command {
         podWorkers: flags.podWorkers,
         events: flags.events,
         cleanup: flags.cleanup,
+        timings: { leaseRenewMs: flags.leaseRenewInterval, nodeStatusReportMs: flags.nodeStatusInterval },
         onProgress: (done, total) => {
           const now = Date.now();
           if (done === total || now - lastShown > 2000) {

@@ -4,7 +4,7 @@
 // latency (create → Running seen by a watch) for pods spread over the nodes.
 
 import type { KubeObject } from '../api/registry.js';
-import { NAMESPACES, PODS, RestClient } from '../client/index.js';
+import { NAMESPACES, PODS, RestClient, SharedInformer } from '../client/index.js';
 import { startTestServer } from '../client/testing/server.js';
 import { startSimulator } from './index.js';
 
@@ -62,20 +62,20 @@ if (podCount > 0) {
   const rate = Number(process.argv[5] ?? 0);
   let resolveAll!: () => void;
   const all = new Promise<void>((r) => (resolveAll = r));
-  const ac = new AbortController();
-  const list = await pods.list('bench');
-  const w = pods.watch('bench', { resourceVersion: list.metadata.resourceVersion, signal: ac.signal }, {
-    onEvent: (ev) => {
-      const o = ev.object as { metadata?: { name?: string }; status?: { phase?: string } };
-      const name = o.metadata?.name ?? '';
-      const c = createdAt.get(name);
-      if (c !== undefined && o.status?.phase === 'Running') {
-        latency.push(performance.now() - c);
-        createdAt.delete(name);
-        if (latency.length === podCount) resolveAll();
-      }
-    },
-  });
+  // An informer (not a bare watch) so a dropped watch resumes without losing updates.
+  const inf = new SharedInformer<KubeObject>(client, PODS, { namespace: 'bench' });
+  const seen = (o: KubeObject & { status?: { phase?: string } }) => {
+    const name = o.metadata?.name ?? '';
+    const c = createdAt.get(name);
+    if (c !== undefined && o.status?.phase === 'Running') {
+      latency.push(performance.now() - c);
+      createdAt.delete(name);
+      if (latency.length === podCount) resolveAll();
+    }
+  };
+  inf.addEventHandler({ onAdd: seen, onUpdate: (_o, n) => seen(n) });
+  inf.start();
+  await inf.waitForSync();
   const tp = performance.now();
   let next = 0;
   // 100 pods/s … as fast as 32 creators go: report both shapes of load by creating with concurrency.
@@ -103,8 +103,7 @@ if (podCount > 0) {
   );
   await Promise.race([all, new Promise((r) => setTimeout(r, 120_000))]);
   const total = performance.now() - tp;
-  ac.abort();
-  await w.done.catch(() => {});
+  await inf.stop();
   console.log(
     `pods: ${latency.length}/${podCount} Running in ${(total / 1000).toFixed(1)} s (${Math.round(latency.length / (total / 1000))}/s); ` +
       `startup p50 ${pct(latency, 50).toFixed(0)} ms, p99 ${pct(latency, 99).toFixed(0)} ms, max ${Math.max(...latency).toFixed(0)} ms; ` +
