@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:https';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeObject, ResourceDef } from '../api/registry.js';
+import type { KubeObject, Registry, ResourceDef } from '../api/registry.js';
 import { StatusError } from '../api/status.js';
 import { storagePrefix } from '../api/registry.js';
 import { registry as defaultRegistry } from '../api/resources/index.js';
@@ -22,7 +22,7 @@ import { metricsHandler } from './metrics/handler.js';
 import { createOpenApiHandler } from './openapi/handler.js';
 import { loadSchemas } from '../api/schema/load.js';
 import { createPipeline } from './http/pipeline.js';
-import { createAdmission, SYSTEM_PRIORITY_CLASSES } from './admission/index.js';
+import { createAdmission, firstServiceIP, SYSTEM_PRIORITY_CLASSES } from './admission/index.js';
 import type { ApiContext } from './handlers/context.js';
 import { ObjectStore, type ObjectHooks } from './handlers/objectstore.js';
 import { decodeKeyValue } from './handlers/codec.js';
@@ -72,6 +72,32 @@ async function ensureSystemPriorityClasses(classes: ObjectStore): Promise<void> 
   }
 }
 
+/**
+ * The `default/kubernetes` Service (the first service IP, port 443) and its Endpoints pointing at
+ * this API server, as upstream's apiserver maintains them; refreshed on every start.
+ */
+async function ensureKubernetesService(api: ApiContext, reg: Registry, address: string, port: number): Promise<void> {
+  const svc = api.objects(reg.get('', 'v1', 'services')!);
+  try {
+    await svc.create(
+      'default',
+      {
+        metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: { type: 'ClusterIP', clusterIP: firstServiceIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+      },
+      { fieldManager: 'kube-apiserver' },
+    );
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 409)) throw e;
+  }
+  const desired = { addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] };
+  await api.objects(reg.get('', 'v1', 'endpoints')!).guaranteedUpdate('default', 'kubernetes', { fieldManager: 'kube-apiserver', allowCreate: true }, (cur) => ({
+    ...(cur ?? {}),
+    metadata: { ...(cur?.metadata ?? {}), name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [desired],
+  }));
+}
+
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
   if (!m) throw new Error(`--listen must be HOST:PORT, got ${JSON.stringify(listen)}`);
@@ -116,6 +142,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     applyPatch: (req) => patcher.applyPatch(req),
   };
   const priorityClasses = registry.get('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  const services = registry.get('', 'v1', 'services')!;
   const priorityCache = () => sources.get(storagePrefix(priorityClasses));
   const admit = createAdmission({
     async getPriorityClass(name) {
@@ -123,6 +150,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
     async listPriorityClasses() {
       return (await priorityCache()).list().items;
+    },
+    async listServices() {
+      return (await sources.get(storagePrefix(services))).list().items;
     },
   });
   const hooks: ObjectHooks = {
@@ -188,6 +218,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await sources.get(storagePrefix(namespaces));
   await ensureSystemNamespaces(api.objects(namespaces));
   await ensureSystemPriorityClasses(api.objects(priorityClasses));
+  await ensureKubernetesService(api, registry, host === '0.0.0.0' || host === '' || host === '::' ? '127.0.0.1' : host, actualPort);
 
   let closed = false;
   return {

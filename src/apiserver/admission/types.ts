@@ -16,6 +16,7 @@ export interface AdmissionRequest {
 export interface AdmissionLookups {
   getPriorityClass(name: string): Promise<KubeObject | null>;
   listPriorityClasses(): Promise<KubeObject[]>;
+  listServices(): Promise<KubeObject[]>;
 }
 
 export interface AdmissionPlugin {
