@@ -36,6 +36,8 @@ export class CronJobController {
   private jobs!: ResourceClient<JobObj>;
   private recorder!: EventRecorder;
   private readonly now: () => number;
+  /** What our last status write returned, per key: newer than the cache until the watch catches up. */
+  private readonly written = new Map<string, CronJobObj>();
 
   constructor(options: CronJobControllerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -75,8 +77,13 @@ export class CronJobController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ns = namespace ?? '';
-    const cj = this.cjLister.get(ns, name);
-    if (!cj) return;
+    const cached = this.cjLister.get(ns, name);
+    if (!cached) {
+      this.written.delete(key);
+      return;
+    }
+    const cj = newerOf(cached, this.written.get(key));
+    if (cj === cached) this.written.delete(key);
     const uid = cj.metadata?.uid ?? '';
     const jobs = this.jobLister.byIndex(CONTROLLER_UID_INDEX, uid).filter((j) => j.metadata?.namespace === ns);
 
@@ -97,6 +104,10 @@ export class CronJobController {
     const now = this.now();
     const plan = reconcileCronJob({ cronJob: cj, jobs, now, missing });
     await this.execute(key, cj, plan);
+  }
+
+  private remember(obj: CronJobObj): void {
+    this.written.set(`${obj.metadata?.namespace}/${obj.metadata?.name}`, obj);
   }
 
   private async execute(key: string, cj: CronJobObj, plan: CronJobPlan): Promise<void> {
@@ -155,7 +166,7 @@ export class CronJobController {
 
     if (changed) {
       try {
-        await this.cronJobs.updateStatus(ns, { ...cj, status });
+        this.remember(await this.cronJobs.updateStatus(ns, { ...cj, status }));
       } catch (e) {
         if (isConflict(e) && createdRef) {
           // The Job exists now: its ref and lastScheduleTime must not be lost, or the next sync
@@ -180,13 +191,21 @@ export class CronJobController {
       status.active = active;
       if (!status.lastScheduleTime || Date.parse(status.lastScheduleTime) < Date.parse(lastScheduleTime)) status.lastScheduleTime = lastScheduleTime;
       try {
-        await this.cronJobs.updateStatus(ns, { ...fresh, status });
+        this.remember(await this.cronJobs.updateStatus(ns, { ...fresh, status }));
         return;
       } catch (e) {
         if (!isConflict(e) || attempt >= 4) throw e;
       }
     }
   }
+}
+
+/** The later of the cached object and the one our own write returned (same UID, higher resourceVersion). */
+export function newerOf<T extends KubeObject>(cached: T, written: T | undefined): T {
+  if (!written || written.metadata?.uid !== cached.metadata?.uid) return cached;
+  const a = Number(cached.metadata?.resourceVersion);
+  const b = Number(written.metadata?.resourceVersion);
+  return Number.isFinite(a) && Number.isFinite(b) && b > a ? written : cached;
 }
 
 export function newCronJobController(options: CronJobControllerOptions = {}): Controller & { controller: CronJobController } {

@@ -4,9 +4,9 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { CRON_JOBS, JOBS, PODS, type ResourceClient } from '../../client/index.js';
-import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { eventually, type TestServer } from '../../client/testing/server.js';
 import { newJobController } from '../job/controller.js';
-import { finishPod, runControllers, type Harness } from '../job/testing.js';
+import { finishPod, runControllers, startServerWithoutControllers, type Harness } from '../job/testing.js';
 import { newCronJobController } from './controller.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from './reconcile.js';
 
@@ -21,7 +21,7 @@ let jobs: ResourceClient<JobObj>;
 let offset = 0;
 
 before(async () => {
-  server = await startTestServer();
+  server = await startServerWithoutControllers();
   h = await runControllers(server.kubeconfig, [newCronJobController({ now: () => Date.now() + offset }), newJobController()]);
   cronJobs = h.client.resource<CronJobObj>(CRON_JOBS);
   jobs = h.client.resource<JobObj>(JOBS);
@@ -87,6 +87,7 @@ describe('cronjob controller against a real API server', () => {
     offset = Math.ceil(real / 60_000) * 60_000 + 1000 - real; // one second past a start time
     await cronJobs.create('default', newCronJob('forbid', { concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 0 }));
     await eventually(async () => (await owned('forbid')).length === 1, 5000, 'first job');
+    await eventually(async () => (await cronJobs.get('default', 'forbid')).status?.active?.length === 1, 5000, 'first job active');
     // A minute later the first Job still runs: Forbid starts nothing.
     offset += 60_000;
     await cronJobs.patch('default', 'forbid', { metadata: { annotations: { poke: '1' } } });

@@ -64,6 +64,8 @@ export class JobController {
   private pods!: ResourceClient<PodObj>;
   private recorder!: EventRecorder;
   private readonly now: () => number;
+  /** What our last status write returned, per key: newer than the cache until the watch catches up. */
+  private readonly written = new Map<string, JobObj>();
 
   constructor(readonly options: JobControllerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -142,10 +144,13 @@ export class JobController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ns = namespace ?? '';
-    const job = this.jobLister.get(ns, name);
+    const cached = this.jobLister.get(ns, name);
+    const job = cached && newerOf(cached, this.written.get(key));
+    if (job === cached) this.written.delete(key);
     if (!job || job.metadata?.deletionTimestamp) {
       // Gone or going: release its pods so they can be deleted.
       if (!job) {
+        this.written.delete(key);
         this.expectations.delete(key);
         this.backoffs.delete(key);
         this.finalizerRemoved.delete(key);
@@ -265,7 +270,9 @@ export class JobController {
 
   private async writeStatus(job: JobObj, status: JobStatus): Promise<JobObj> {
     // Optimistic concurrency: a stale cached Job gives a Conflict and the key is retried.
-    return this.jobs.updateStatus(job.metadata?.namespace, { ...job, status });
+    const written = await this.jobs.updateStatus(job.metadata?.namespace, { ...job, status });
+    this.written.set(`${written.metadata?.namespace}/${written.metadata?.name}`, written);
+    return written;
   }
 
   private async removeFinalizer(key: string, pod: Pod): Promise<void> {
@@ -287,6 +294,14 @@ export class JobController {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
+}
+
+/** The later of the cached object and the one our own write returned (same UID, higher resourceVersion). */
+function newerOf<T extends KubeObject>(cached: T, written: T | undefined): T {
+  if (!written || written.metadata?.uid !== cached.metadata?.uid) return cached;
+  const a = Number(cached.metadata?.resourceVersion);
+  const b = Number(written.metadata?.resourceVersion);
+  return Number.isFinite(a) && Number.isFinite(b) && b > a ? written : cached;
 }
 
 function selectorOf(job: Job): LabelSelector {
