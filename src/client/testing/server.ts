@@ -1,4 +1,4 @@
-// Test helpers: a real `k8ts server` process (run from source with tsx, memory datastore), and a
+// Test helpers: a real API server process (run from source with tsx, memory datastore), and a
 // TCP proxy that tests can cut to break connections.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,11 +17,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * A bare API server by default (`k8ts apiserver`: no scheduler or controllers racing the test);
+ * `components: true` runs the whole control plane (`k8ts server`).
+ */
+export async function startTestServer(opts: { components?: boolean } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-client-'));
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cmd/main.ts'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory'],
+    ['--import', 'tsx', join(REPO, 'src/cmd/main.ts'), opts.components ? 'server' : 'apiserver', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory'],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
