@@ -19,7 +19,9 @@ for (const root of roots.length ? roots : ['src', 'test/e2e']) walk(root);
 files.sort();
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files],
+  // A test that leaks a timer or socket must not hold CI hostage: every test has a time limit and
+  // the runner exits once the files are done.
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', '--test-force-exit', ...flags, ...files],
   { stdio: 'inherit' },
 );
 process.exit(res.status ?? 1);
