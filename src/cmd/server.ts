@@ -9,6 +9,7 @@ import { startScheduler } from './scheduler.js';
 import { RestClient } from '../client/index.js';
 import { startControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/all.js';
+import { parseDurationSeconds } from './controller-manager.js';
 
 interface ServerFlags {
   dataDir: string;
@@ -16,6 +17,7 @@ interface ServerFlags {
   datastore: string;
   disableScheduler?: boolean;
   disableControllerManager?: boolean;
+  nodeMonitorGracePeriod?: string;
 }
 
 export function serverCommand(name: string, description: string, components = true): Command {
@@ -27,6 +29,7 @@ export function serverCommand(name: string, description: string, components = tr
   if (components) {
     cmd.option('--disable-scheduler', 'do not run the scheduler in this process');
     cmd.option('--disable-controller-manager', 'do not run the controller manager in this process');
+    cmd.option('--node-monitor-grace-period <duration>', 'time without a node Lease renewal before the node turns Unknown', '40s');
   }
   return cmd.action(async (opts: ServerFlags) => {
     const started = Date.now();
@@ -44,7 +47,12 @@ export function serverCommand(name: string, description: string, components = tr
       const kubeconfig = await componentKubeconfig(opts.dataDir, server.url, CONTROLLER_MANAGER);
       const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'k8ts-controller-manager' });
       const controllers = allControllers();
-      const manager = startControllerManager({ client, controllers, leaderElect: true });
+      const manager = startControllerManager({
+        client,
+        controllers,
+        leaderElect: true,
+        options: { nodeMonitorGracePeriodSeconds: parseDurationSeconds(opts.nodeMonitorGracePeriod ?? '40s') },
+      });
       stops.push(async () => {
         await manager.stop();
         client.close();
