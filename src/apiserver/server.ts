@@ -78,7 +78,11 @@ async function ensureSystemPriorityClasses(classes: ObjectStore): Promise<void> 
  */
 async function ensureKubernetesService(api: ApiContext, reg: Registry, address: string, port: number): Promise<void> {
   const svc = api.objects(reg.get('', 'v1', 'services')!);
-  try {
+  const existing = await svc.get('default', 'kubernetes').catch((e: unknown) => {
+    if (e instanceof StatusError && e.code === 404) return null;
+    throw e;
+  });
+  if (!existing) {
     await svc.create(
       'default',
       {
@@ -87,8 +91,6 @@ async function ensureKubernetesService(api: ApiContext, reg: Registry, address: 
       },
       { fieldManager: 'kube-apiserver' },
     );
-  } catch (e) {
-    if (!(e instanceof StatusError && e.code === 409)) throw e;
   }
   const desired = { addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] };
   await api.objects(reg.get('', 'v1', 'endpoints')!).guaranteedUpdate('default', 'kubernetes', { fieldManager: 'kube-apiserver', allowCreate: true }, (cur) => ({
