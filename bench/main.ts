@@ -6,9 +6,10 @@ import { BACKENDS, type Backend } from './lib/server.js';
 import { runApiserver } from './suites/apiserver.js';
 import { runFanout } from './suites/fanout.js';
 import { runWrites } from './suites/writes.js';
+import { runControllers } from './suites/controllers.js';
 import type { SuiteOptions } from './suites/options.js';
 
-const SUITES = ['apiserver', 'fanout', 'writes'] as const;
+const SUITES = ['apiserver', 'fanout', 'writes', 'controllers'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: string[]): { suites: Suite[]; opts: SuiteOptions; fanoutRate: number } {
@@ -48,4 +49,5 @@ for (const suite of suites) {
   if (suite === 'apiserver') await runApiserver(opts);
   else if (suite === 'fanout') await runFanout({ ...opts, updateRate: fanoutRate });
   else if (suite === 'writes') await runWrites(opts);
+  else if (suite === 'controllers') await runControllers(opts);
 }
