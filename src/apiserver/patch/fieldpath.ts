@@ -11,16 +11,28 @@ export type PathElement =
 export type Path = PathElement[];
 
 /** Go's encoding/json escapes these; managedFields written by upstream use the same bytes. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
 function goJson(v: JsonValue): string {
-  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const s = JSON.stringify(v);
+  // Most keys and values need no escaping: test first, replace only when needed.
+  if (!GO_ESCAPED.test(s)) return s;
+  return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Keys of list-element path elements, computed once per element (paths share their elements). */
+const elementKeys = new WeakMap<PathElement, string>();
 
 /** The FieldsV1 key of a path element; also its identity. */
 export function peKey(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
-  if ('key' in pe) return `k:{${pe.key.map(([n, v]) => `${goJson(n)}:${goJson(v)}`).join(',')}}`;
-  if ('value' in pe) return `v:${goJson(pe.value)}`;
-  return `i:${pe.index}`;
+  let k = elementKeys.get(pe);
+  if (k !== undefined) return k;
+  if ('key' in pe) k = `k:{${pe.key.map(([n, v]) => `${goJson(n)}:${goJson(v)}`).join(',')}}`;
+  else if ('value' in pe) k = `v:${goJson(pe.value)}`;
+  else k = `i:${pe.index}`;
+  elementKeys.set(pe, k);
+  return k;
 }
 
 export function parsePeKey(s: string): PathElement {

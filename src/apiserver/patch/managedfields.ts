@@ -214,6 +214,20 @@ export function withoutManagedFields(obj: JsonObject): JsonObject {
   return out;
 }
 
+/**
+ * `obj` without metadata.managedFields, copying only the top level and metadata: the rest is shared
+ * with `obj`, so the result is for reading (comparison) and for setting managedFields on.
+ */
+function withoutManagedFieldsShallow(obj: JsonObject): JsonObject {
+  const out = { ...obj };
+  if (isObject(out.metadata)) {
+    const meta = { ...out.metadata };
+    delete meta.managedFields;
+    out.metadata = meta;
+  }
+  return out;
+}
+
 /** Set (or, when empty, remove) metadata.managedFields on `obj` in place. */
 export function setManagedFields(obj: JsonObject, entries: ManagedFieldsEntry[]): void {
   if (entries.length === 0) {
@@ -256,13 +270,13 @@ export interface UpdateManagedFieldsOptions {
 /**
  * Field ownership for create/update/patch: `manager` gains the fields it changed (on create, all
  * it set), others lose them, empty entries are dropped, same-manager Update entries merge.
- * Returns a new object carrying the new managedFields; inputs are not mutated.
+ * Returns a new object carrying the new managedFields (nested values shared with `updated`); inputs are not mutated.
  */
 export function updateManagedFields(o: UpdateManagedFieldsOptions): { object: JsonObject; managedFields: ManagedFieldsEntry[] } {
   const updated = o.updated as JsonObject;
   const old = o.old as JsonObject | null;
   const oldEntries = old && isObject(old.metadata) ? old.metadata.managedFields : undefined;
-  const newObj = withoutManagedFields(updated);
+  const newObj = withoutManagedFieldsShallow(updated);
   try {
     let m: Managed;
     const requested = isObject(updated.metadata) ? updated.metadata.managedFields : undefined;
@@ -282,7 +296,7 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): { object: Js
     if (m.managers.size === 0 && old && hasUid) {
       return { object: newObj, managedFields: [] };
     }
-    const oldObj = old ? withoutManagedFields(old) : zeroSkeleton(newObj, o.schema);
+    const oldObj = old ? withoutManagedFieldsShallow(old) : zeroSkeleton(newObj, o.schema);
     const ident = managerId(o.manager, 'Update', o.apiVersion, o.subresource);
     recordUpdate(m, oldObj, newObj, ident, o.apiVersion, o.schema, ignoredSet(o.ignoredPaths), formatTime(o.now));
     const entries = encodeManagedFields(m);
