@@ -202,7 +202,7 @@ export async function streamCriLog(path: string, opts: LogOptions, sink: LogSink
         if (sink.signal?.aborted) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(nudge, pollMs).unref?.();
+          setTimeout(nudge, pollMs);
         });
         if (sink.signal?.aborted) return;
         if (!(await drain())) return;

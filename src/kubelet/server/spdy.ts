@@ -197,7 +197,11 @@ export class SpdyClient {
     socket.on('end', () => this.finish('end'));
     socket.on('close', () => this.finish('end'));
     socket.on('error', () => this.finish('error'));
-    if (initial && initial.length) queueMicrotask(() => this.receive(initial));
+    // Bytes that came with the 101 first, then whatever follows (the socket may have been paused).
+    queueMicrotask(() => {
+      if (initial && initial.length) this.receive(initial);
+      socket.resume();
+    });
   }
 
   /** Opens a stream carrying `headers`; returns its id. */
