@@ -26,10 +26,12 @@ export interface ProbeView {
   /** Liveness or startup probe has failed: the container must be restarted. */
   mustRestart(id: string): { reason: string; message: string } | undefined;
   /** Startup probe passed (or there is none). */
-  started(id: string): boolean;
+  started(id: string, c: Container): boolean;
+  /** Readiness probe passed (or there is none), once started. */
+  ready(id: string, c: Container): boolean;
 }
 
-export const NO_PROBES: ProbeView = { mustRestart: () => undefined, started: () => true };
+export const NO_PROBES: ProbeView = { mustRestart: () => undefined, started: () => true, ready: () => true };
 
 export interface StartAction {
   container: Container;
@@ -115,7 +117,7 @@ export function computePodActions(pod: Pod, observed: ObservedPod, backoff: Back
         actions.start.push({ container: c, kind, restartCount: inst.restartCount, restart: false });
         return 'starting';
       }
-      return probes.started(inst.id) ? 'running' : 'starting';
+      return probes.started(inst.id, c) ? 'running' : 'starting';
     }
     // Exited (or unknown).
     const ok = inst.state === 'CONTAINER_EXITED' && inst.exitCode === 0;

@@ -77,7 +77,7 @@ export class ProbeManager implements ProbeView {
     if (w.stopped) return;
     const t = probeTiming(probe);
     // Liveness and readiness wait for the startup probe.
-    if (w.kind !== 'startup' && !this.started(w.containerId)) return this.schedule(w, pod, c, probe, podIP, t.periodMs);
+    if (w.kind !== 'startup' && !this.started(w.containerId, c)) return this.schedule(w, pod, c, probe, podIP, t.periodMs);
     const out = await runProbe(probe, { runtime: this.runtime, containerId: w.containerId, container: c, podIP, timeoutSeconds: t.timeoutSeconds });
     if (w.stopped) return;
     const before = w.state.result;
@@ -109,16 +109,18 @@ export class ProbeManager implements ProbeView {
     return this.workers.get(this.key(id, kind))?.state;
   }
 
-  started(id: string): boolean {
+  started(id: string, c?: Container): boolean {
     const s = this.result(id, 'startup');
-    return !s || s.result === 'success';
+    if (!s) return !c?.startupProbe;
+    return s.result === 'success';
   }
 
   /** Ready per the readiness probe (true without one), once started. */
-  ready(id: string): boolean {
-    if (!this.started(id)) return false;
+  ready(id: string, c?: Container): boolean {
+    if (!this.started(id, c)) return false;
     const s = this.result(id, 'readiness');
-    return !s || s.result === 'success';
+    if (!s) return !c?.readinessProbe;
+    return s.result === 'success';
   }
 
   mustRestart(id: string): { reason: string; message: string } | undefined {

@@ -142,14 +142,18 @@ class KubeletHandler {
   /** Whether the runtime's WebSocket server speaks v5 itself; learnt from the first attempt. */
   private runtimeV5: boolean | undefined;
   private readonly wss: WebSocketServer;
+  /** The subprotocol to answer per request (set just before the handshake). */
   private readonly chosenProtocol = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Duplex>();
 
   constructor(private readonly opts: KubeletServerOptions) {
-    this.wss = new WebSocketServer({
-      noServer: true,
-      perMessageDeflate: false,
-      handleProtocols: (_protocols, req) => this.chosenProtocol.get(req) ?? false,
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+    // `ws` refuses subprotocols that are not RFC 7230 tokens, and kubectl's tunnel protocol
+    // `SPDY/3.1+portforward.k8s.io` has a '/'. We choose the protocol ourselves: the request
+    // header is removed before the handshake and the answer added here.
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const p = this.chosenProtocol.get(req);
+      if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
     });
   }
 
@@ -422,6 +426,7 @@ class KubeletHandler {
 
   private acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
     this.chosenProtocol.set(req, protocol);
+    delete req.headers['sec-websocket-protocol'];
     return new Promise((resolve) => this.wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
   }
 }
