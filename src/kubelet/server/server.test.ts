@@ -9,8 +9,8 @@ import { WebSocket } from 'ws';
 // Test-only: the cluster PKI helpers issue the certificates a real cluster would have.
 import { createCa, issueClientCert, issueServingCert, type CertKeyPair, type CertificateAuthority } from '../../apiserver/authn/pki.js';
 import { startKubeletServer, type RunningKubeletServer } from './server.js';
-import { EXIT_3_STATUS, fakeRuntime, startFakeStreamingServer, type FakeStreamingServer } from './testing.js';
-import { FrameReader, FrameType, HeaderCompressor, dataFrame, decodeStoredHeaderBlock, synStreamFrame } from './spdy.js';
+import { EXIT_3_STATUS, fakeRuntime, rawWebSocket, startFakeStreamingServer, type FakeStreamingServer } from './testing.js';
+import { FrameReader, HeaderCompressor, dataFrame, synStreamFrame } from './spdy.js';
 
 let ca: CertificateAuthority;
 let serving: CertKeyPair;
@@ -213,31 +213,24 @@ test('portForward: SPDY tunnelled in WebSocket reaches the runtime as a SPDY upg
   const fake = await startFakeStreamingServer({ v5: false });
   try {
     await withKubelet(fake, async (k, rt) => {
-      const ws = new WebSocket(`wss://127.0.0.1:${k.port}/portForward/default/p`, ['SPDY/3.1+portforward.k8s.io'], {
-        ca: ca.certPem,
-        cert: client.certPem,
-        key: client.keyPem,
-      });
-      await new Promise((resolve, reject) => {
-        ws.on('open', resolve);
-        ws.on('error', reject);
-      });
-      assert.equal(ws.protocol, 'SPDY/3.1+portforward.k8s.io');
+      const ws = await rawWebSocket({ port: k.port, path: '/portForward/default/p', protocol: 'SPDY/3.1+portforward.k8s.io', ca: ca.certPem, cert: client.certPem, key: client.keyPem });
+      assert.equal(ws.status, 101);
+      assert.equal(ws.headers['sec-websocket-protocol'], 'SPDY/3.1+portforward.k8s.io');
       const hc = new HeaderCompressor();
       ws.send(synStreamFrame(hc, 1, { streamtype: 'error', port: '80', requestid: '0' }));
       ws.send(synStreamFrame(hc, 3, { streamtype: 'data', port: '80', requestid: '0' }));
       ws.send(dataFrame(3, Buffer.from('GET /')));
       const reader = new FrameReader();
       const got = await new Promise<string>((resolve) => {
-        ws.on('message', (raw) => {
-          for (const f of reader.push(raw as Buffer)) {
-            if (f.control && f.type === FrameType.SYN_REPLY) decodeStoredHeaderBlock(f.data.subarray(4), f.data.readUInt32BE(0) === 1);
+        ws.onMessage((data) => {
+          for (const f of reader.push(data)) {
             if (!f.control && f.streamId === 3) resolve(f.data.toString());
           }
         });
       });
       assert.equal(got, 'port 80: GET /');
       ws.close();
+      await ws.closed;
       assert.deepEqual(rt.calls, ['portForward s1 ']);
       assert.equal(fake.seen[0], 'POST /portforward/t1 spdy/3.1/portforward.k8s.io');
     });

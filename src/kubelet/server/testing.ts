@@ -168,3 +168,107 @@ export function fakeRuntime(streamingBase: () => string, opts: { logPath?: strin
   };
   return rt as unknown as ContainerRuntime & { calls: string[]; state: ContainerStatus['state'] };
 }
+
+/**
+ * A bare WebSocket client over TLS that sends any subprotocol (the `ws` client only sends RFC 7230
+ * tokens, and kubectl's `SPDY/3.1+portforward.k8s.io` is not one). Binary messages only.
+ */
+export interface RawWebSocket {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  send(data: Buffer): void;
+  onMessage(fn: (data: Buffer) => void): void;
+  closed: Promise<void>;
+  close(): void;
+}
+
+export async function rawWebSocket(o: { port: number; path: string; protocol: string; ca: string; cert: string; key: string; host?: string }): Promise<RawWebSocket> {
+  const { connect } = await import('node:tls');
+  const { randomBytes } = await import('node:crypto');
+  const socket = connect({ host: o.host ?? '127.0.0.1', port: o.port, ca: o.ca, cert: o.cert, key: o.key, checkServerIdentity: () => undefined });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.write(
+    `GET ${o.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: ${o.protocol}\r\n\r\n`,
+  );
+  let buf = Buffer.alloc(0);
+  const head = await new Promise<string>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      buf = Buffer.concat([buf, c]);
+      const i = buf.indexOf('\r\n\r\n');
+      if (i < 0) return;
+      socket.off('data', onData);
+      const h = buf.subarray(0, i).toString('latin1');
+      buf = buf.subarray(i + 4);
+      resolve(h);
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const l of lines) {
+    const i = l.indexOf(':');
+    if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  const status = Number(statusLine.split(' ')[1]);
+  let listener: (d: Buffer) => void = () => undefined;
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  const ws: RawWebSocket = {
+    status,
+    headers,
+    body: '',
+    send(data: Buffer) {
+      const mask = randomBytes(4);
+      const len = data.length;
+      const hdr = len < 126 ? Buffer.from([0x82, 0x80 | len]) : Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff]);
+      const payload = Buffer.from(data);
+      for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i % 4]!;
+      socket.write(Buffer.concat([hdr, mask, payload]));
+    },
+    onMessage(fn) {
+      listener = fn;
+      parse();
+    },
+    closed,
+    close() {
+      socket.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]));
+      socket.end();
+    },
+  };
+  const parse = () => {
+    for (;;) {
+      if (buf.length < 2) return;
+      let len = buf[1]! & 0x7f;
+      let off = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        if (buf.length < 10) return;
+        len = Number(buf.readBigUInt64BE(2));
+        off = 10;
+      }
+      if (buf.length < off + len) return;
+      const opcode = buf[0]! & 0x0f;
+      const payload = buf.subarray(off, off + len);
+      buf = buf.subarray(off + len);
+      if (opcode === 2) listener(Buffer.from(payload));
+      if (opcode === 8) socket.end();
+    }
+  };
+  if (status === 101) {
+    socket.on('data', (c: Buffer) => {
+      buf = Buffer.concat([buf, c]);
+      parse();
+    });
+  } else {
+    ws.body = buf.toString();
+  }
+  return ws;
+}
