@@ -97,7 +97,7 @@ export async function buildBusyboxImage(layoutDir: string, opts: BuildOptions = 
     const bundle = join(work, 'bundle');
     await tool(umoci, ['unpack', ...rootless, '--image', base, bundle]);
     await populateRootfs(join(bundle, 'rootfs'), busybox);
-    await tool(umoci, ['repack', '--no-history', '--image', base, bundle]);
+    await tool(umoci, ['repack', '--image', base, bundle]);
     const common = ['--config.env', PATH_ENV, '--config.workingdir', '/', '--os', 'linux', '--author', 'k8ts'];
     await tool(umoci, [
       'config', '--no-history', '--image', base, ...common,
