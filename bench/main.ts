@@ -6,11 +6,16 @@ import { BACKENDS, type Backend } from './lib/server.js';
 import { runApiserver } from './suites/apiserver.js';
 import { runFanout } from './suites/fanout.js';
 import { runWrites } from './suites/writes.js';
+import { runScheduler } from './suites/scheduler.js';
 import { runControllers } from './suites/controllers.js';
+import { runWriteload } from './suites/writeload.js';
 import type { SuiteOptions } from './suites/options.js';
 
-const SUITES = ['apiserver', 'fanout', 'writes', 'controllers'] as const;
+const SUITES = ['apiserver', 'fanout', 'writes', 'scheduler', 'writeload', 'controllers'] as const;
 type Suite = (typeof SUITES)[number];
+
+/** writeload knobs: --nodes=N --lease-rate=R --status-rate=S --pod-rate=P --seconds=D */
+const writeload = { nodes: 5000, podRate: 100, seconds: 20, leaseRate: undefined as number | undefined, statusRate: undefined as number | undefined };
 
 function parseArgs(argv: string[]): { suites: Suite[]; opts: SuiteOptions; fanoutRate: number } {
   const suites: Suite[] = [];
@@ -25,6 +30,11 @@ function parseArgs(argv: string[]): { suites: Suite[]; opts: SuiteOptions; fanou
       const bad = backends.filter((b) => !BACKENDS.includes(b));
       if (bad.length) usage(`unknown backend ${bad.join(', ')}`);
     } else if (a.startsWith('--fanout-rate=')) fanoutRate = Number(a.slice(14));
+    else if (a.startsWith('--nodes=')) writeload.nodes = Number(a.slice(8));
+    else if (a.startsWith('--lease-rate=')) writeload.leaseRate = Number(a.slice(13));
+    else if (a.startsWith('--status-rate=')) writeload.statusRate = Number(a.slice(14));
+    else if (a.startsWith('--pod-rate=')) writeload.podRate = Number(a.slice(11));
+    else if (a.startsWith('--seconds=')) writeload.seconds = Number(a.slice(10));
     else if (a === 'all') suites.push(...SUITES);
     else if ((SUITES as readonly string[]).includes(a)) suites.push(a as Suite);
     else if (a === '-h' || a === '--help') usage();
@@ -49,5 +59,7 @@ for (const suite of suites) {
   if (suite === 'apiserver') await runApiserver(opts);
   else if (suite === 'fanout') await runFanout({ ...opts, updateRate: fanoutRate });
   else if (suite === 'writes') await runWrites(opts);
+  else if (suite === 'scheduler') await runScheduler(opts);
   else if (suite === 'controllers') await runControllers(opts);
+  else if (suite === 'writeload') await runWriteload({ ...opts, ...writeload });
 }
