@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -109,13 +109,27 @@ function matchLabels(have: Record<string, string>, want?: Record<string, string>
   return !want || Object.entries(want).every(([k, v]) => have[k] === v);
 }
 
-/** Where the shim lives and how to start it (compiled .js, or .ts through tsx when run from source). */
-function shimCommand(): string[] {
+/**
+ * How to start the shim: the compiled shim.js next to this file, or — when running from TypeScript
+ * source — shim.ts transpiled once with esbuild (tsx's own dependency) into <root>/shim.mjs, since
+ * starting node through the tsx loader costs most of a second per container.
+ */
+async function shimCommand(root: string): Promise<string[]> {
   const here = fileURLToPath(import.meta.url);
   const ext = extname(here);
   const shim = join(dirname(here), `shim${ext}`);
-  if (ext === '.ts') return [process.execPath, '--import', import.meta.resolve('tsx'), shim];
-  return [process.execPath, shim];
+  if (ext !== '.ts') return [process.execPath, shim];
+  const out = join(root, 'shim.mjs');
+  const source = await readFile(shim, 'utf8');
+  const esbuild = await import('esbuild');
+  const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
+  const current = await readFile(out, 'utf8').catch(() => '');
+  if (current !== code) {
+    await mkdir(root, { recursive: true });
+    await writeFile(`${out}.tmp-${process.pid}`, code);
+    await rename(`${out}.tmp-${process.pid}`, out);
+  }
+  return [process.execPath, out];
 }
 
 export class ProcessRuntime implements ContainerRuntime {
@@ -132,6 +146,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private loaded: Promise<void> | null = null;
   private saving: Promise<void> = Promise.resolve();
   private streaming: StreamingServer | null = null;
+  private shim: Promise<string[]> | null = null;
 
   constructor(readonly opts: ProcessRuntimeOptions) {
     this.root = join(opts.dataDir, 'agent', 'process');
@@ -408,7 +423,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!c.isolated) argv = ['/bin/sh', '-c', `cd "$1" && shift && exec "$@"`, 'k8ts-init', c.cwd ?? c.dir, ...argv];
     const spec: ShimSpec = { argv, env: c.env, logPath: c.logPath, memoryCgroup: cg ? cg.dir('memory') : '', pidsCgroup: cg ? cg.dir('pids') : '' };
     await writeJson(join(c.dir, 'spec.json'), spec);
-    const [bin, ...args] = shimCommand();
+    this.shim ??= shimCommand(this.root);
+    const [bin, ...args] = await this.shim;
     const shim = spawn(bin!, [...args, c.dir], { detached: true, stdio: 'ignore', cwd: c.dir });
     shim.unref();
     // Wait for the shim to report the container started (or failed to).
@@ -445,7 +461,16 @@ export class ProcessRuntime implements ContainerRuntime {
       }
     };
     if (timeoutSeconds > 0) {
-      signal('SIGTERM');
+      // SIGTERM goes to the container's PID 1 only: `unshare` blocks it, and a pending SIGTERM would
+      // be re-raised over the real exit status when it unblocks.
+      const init = c.isolated ? await this.initPid(pid, 1000) : undefined;
+      if (init) {
+        try {
+          process.kill(init, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      } else signal('SIGTERM');
       if (await waitExit(timeoutSeconds * 1000)) return;
     }
     // PID 1 of a pid namespace ignores signals it has no handler for, so escalate to the whole group
@@ -541,7 +566,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (cmd.length === 0) throw new ProcessRuntimeError('exec: empty command');
     if (!c.isolated) return { argv: cmd, env: c.env, cwd: c.cwd ?? c.dir };
     // started.pid is `unshare` in the host pid namespace; its one child is the container's PID 1.
-    const init = childrenOf(l.started.pid)[0];
+    const init = await this.initPid(l.started.pid, 2000);
     if (!init) throw new ProcessRuntimeError(`container ${id}: init process not found`);
     const joinCgroup = c.cgroup ? new Cgroup(c.cgroup).procsFiles().map((f) => `echo $$ > ${f}`).join(' && ') + ' && ' : '';
     const argv = [
@@ -552,6 +577,16 @@ export class ProcessRuntime implements ContainerRuntime {
       '--', ...cmd,
     ];
     return { argv, env: c.env, cwd: '/' };
+  }
+
+  /** The container's PID 1 (host pid): the one child of `unshare`, which forks right after starting. */
+  private async initPid(unsharePid: number, waitMs: number): Promise<number | undefined> {
+    const end = Date.now() + waitMs;
+    for (;;) {
+      const init = childrenOf(unsharePid)[0];
+      if (init || Date.now() >= end || !isAlive(unsharePid)) return init;
+      await sleep(5);
+    }
   }
 
   async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {

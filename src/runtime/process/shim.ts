@@ -119,20 +119,11 @@ function main(): void {
   });
   child.stdout!.on('data', (b: Buffer) => onData('stdout', b));
   child.stderr!.on('data', (b: Buffer) => onData('stderr', b));
+  // 'close' comes once the process has exited and both pipes are drained. If something escaped the
+  // pid namespace and holds a pipe open, 'exit' alone records the end a second later.
+  child.on('close', (code, signal) => void finish(code, signal));
   child.on('exit', (code, signal) => {
-    // Give the pipes a moment to drain; anything still holding them open (it escaped the pid
-    // namespace?) must not keep the exit from being recorded.
-    let closed = 0;
-    const done = (): void => void finish(code, signal);
-    const t = setTimeout(done, 1000);
-    for (const s of [child.stdout!, child.stderr!]) {
-      s.once('close', () => {
-        if (++closed === 2) {
-          clearTimeout(t);
-          done();
-        }
-      });
-    }
+    setTimeout(() => void finish(code, signal), 1000).unref();
   });
 }
 
