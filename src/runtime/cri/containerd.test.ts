@@ -1,7 +1,8 @@
 // Generated containerd config and CNI conflist, and the supervisor against a fake "containerd".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cniConflist, containerdConfig, containerdPaths, gatewayOf, startContainerd } from './containerd.js';
@@ -50,14 +51,12 @@ test('CNI conflist: bridge + host-local on the pod CIDR + portmap', () => {
   assert.deepEqual(conf.plugins[1].capabilities, { portMappings: true });
 });
 
-test('the supervisor restarts a crashed daemon with backoff and stops cleanly', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'k8ts-sup-'));
-  try {
-    // A stand-in for containerd: listens on the socket named in the config, like the real one.
-    const fake = join(dir, 'fake-containerd.mjs');
-    await writeFile(
-      fake,
-      `#!/usr/bin/env node
+// A stand-in for containerd: listens on the socket named in the config, like the real one.
+async function fakeContainerd(dir: string): Promise<string> {
+  const fake = join(dir, 'fake-containerd.mjs');
+  await writeFile(
+    fake,
+    `#!/usr/bin/env node
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 const cfg = readFileSync(process.argv[3], 'utf8');
@@ -65,8 +64,35 @@ const sock = /address = "(.*)"/.exec(cfg)[1];
 createServer(() => {}).listen(sock);
 process.on('SIGTERM', () => process.exit(0));
 `,
-    );
-    await chmod(fake, 0o755);
+  );
+  await chmod(fake, 0o755);
+  return fake;
+}
+
+test('a containerd left behind by a killed k8ts is stopped before ours starts', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'k8ts-sup-'));
+  try {
+    const fake = await fakeContainerd(dir);
+    const p = containerdPaths(dir);
+    await mkdir(p.dir, { recursive: true });
+    await writeFile(p.config, `address = "${join(dir, 'stale.sock')}"\n`);
+    const stale = spawn(fake, ['--config', p.config], { stdio: 'ignore' });
+    await writeFile(p.pidFile, `${stale.pid}\n`);
+    const staleExit = new Promise((r) => stale.once('exit', (code, signal) => r(code ?? signal)));
+    const cd = await startContainerd({ dataDir: dir, binary: fake });
+    // 0 when its SIGTERM handler was installed yet, SIGTERM otherwise.
+    assert.match(String(await staleExit), /^(0|SIGTERM)$/);
+    assert.equal((await readFile(p.pidFile, 'utf8')).trim(), String(cd.pid()));
+    await cd.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the supervisor restarts a crashed daemon with backoff and stops cleanly', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'k8ts-sup-'));
+  try {
+    const fake = await fakeContainerd(dir);
     const notes: string[] = [];
     const cd = await startContainerd({ dataDir: dir, binary: fake, log: (m) => notes.push(m) });
     assert.ok((await readFile(cd.paths.cniConfFile, 'utf8')).includes('10.42.0.0/24'));

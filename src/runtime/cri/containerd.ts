@@ -10,7 +10,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
@@ -39,6 +39,7 @@ export interface ContainerdPaths {
   root: string;
   state: string;
   logFile: string;
+  pidFile: string;
   cniConfDir: string;
   cniConfFile: string;
   cniIpamDir: string;
@@ -75,6 +76,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     root: join(dir, 'root'),
     state: join(dir, 'state'),
     logFile: join(dir, 'containerd.log'),
+    pidFile: join(dir, 'containerd.pid'),
     cniConfDir,
     cniConfFile: join(cniConfDir, '10-k8ts.conflist'),
     cniIpamDir: join(agent, 'cni', 'ipam'),
@@ -176,6 +178,32 @@ function canConnect(socket: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A containerd left running on this data dir by an earlier k8ts that was killed (SIGKILL leaves its
+ * child behind). Two daemons cannot share a root, so it is stopped; its containers live on in their
+ * shims and the new containerd picks them up.
+ */
+async function stopStale(p: ContainerdPaths, note: (msg: string) => void): Promise<void> {
+  const pid = Number((await readFile(p.pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  if (!argv.includes(p.config)) return; // the pid was reused by something else
+  note(`stopping containerd ${pid} left over from an earlier run`);
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 250 && alive(pid); i++) await sleep(20);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(20);
+}
+
 /** Writes the config and CNI conflist, starts containerd, and waits (≤ 5 s) for its socket. */
 export async function startContainerd(opts: ContainerdOptions): Promise<ContainerdHandle> {
   const p = containerdPaths(opts.dataDir);
@@ -190,6 +218,7 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   const note = opts.log ?? (() => {});
 
   for (const d of [p.dir, p.root, p.state, p.cniConfDir, p.cniIpamDir]) await mkdir(d, { recursive: true });
+  await stopStale(p, note);
   await writeAtomic(p.config, containerdConfig(p, { sandboxImage: opts.sandboxImage ?? 'localhost/pause:1', cniBinDir: opts.cniBinDir ?? '/usr/lib/cni' }));
   await writeAtomic(p.cniConfFile, cniConflist({ podCidr, bridge, ipamDir: p.cniIpamDir }) + '\n');
 
@@ -226,10 +255,16 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
         restartTimer = undefined;
         if (stopping) return;
         restarts++;
-        launch().catch((err) => note(`containerd restart failed: ${(err as Error).message}`));
+        launch().catch((err) => {
+          note(`containerd restart failed: ${(err as Error).message}`);
+          // Hung without a socket: kill it, and the exit handler tries again (with more backoff).
+          if (!stopping) child?.kill('SIGKILL');
+        });
       }, backoffMs);
       backoffMs = Math.min(backoffMs * 2, 30_000);
     });
+    // Lets a later k8ts find this daemon if we die without stopping it.
+    if (proc.pid) await writeFile(p.pidFile, `${proc.pid}\n`).catch(() => {});
     await Promise.race([waitSocket(startTimeoutMs), spawnError]).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new ContainerdError(`${binary} is not installed (Debian: apt-get install containerd runc containernetworking-plugins)`, { cause: err });
@@ -261,6 +296,7 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
       clearTimeout(killTimer);
     }
     child = undefined;
+    await rm(p.pidFile, { force: true });
     const ls = logStream;
     logStream = undefined;
     await new Promise<void>((r) => (ls ? ls.end(r) : r()));

@@ -83,6 +83,7 @@ describe('CriRuntime on containerd', { skip, timeout: 90_000 }, () => {
     const v = await t.runtime.version();
     assert.equal(v.runtimeName, 'containerd');
     assert.equal(v.runtimeApiVersion, 'v1');
+    assert.deepEqual(t.imported, [BUSYBOX_IMAGE, PAUSE_IMAGE], 'busybox.tar, then the pause image built on the spot');
     const tags = (await t.runtime.listImages()).flatMap((i) => i.repoTags);
     assert.ok(tags.includes(BUSYBOX_IMAGE) && tags.includes(PAUSE_IMAGE), tags.join(','));
     const img = await t.runtime.imageStatus(BUSYBOX_IMAGE);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildImageTars } from '../images/build.js';
-import { importImages } from '../images/import.js';
-import { CriRuntime } from './client.js';
-import { startContainerd, type ContainerdHandle } from './containerd.js';
+import type { CriRuntime } from './client.js';
+import type { ContainerdHandle } from './containerd.js';
+import { startContainerdRuntime } from './index.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +42,8 @@ export interface TestContainerd {
   bridge: string;
   containerd: ContainerdHandle;
   runtime: CriRuntime;
+  /** Image names imported at start. */
+  imported: string[];
   /** Removes every pod, stops containerd, kills stray shims, unmounts, deletes the bridge and the dir. */
   cleanup(): Promise<void>;
 }
@@ -53,13 +55,16 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   const bridge = `k8tst${tag}`;
   const podCidr = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/24`;
   const partial: { dataDir: string; bridge: string; containerd?: ContainerdHandle; runtime?: CriRuntime } = { dataDir, bridge };
+  let imported: string[];
   try {
     const imagesDir = join(dataDir, 'agent', 'images');
-    await buildImageTars(imagesDir);
-    partial.containerd = await startContainerd({ dataDir, podCidr, bridge });
-    partial.runtime = new CriRuntime(partial.containerd.socket);
-    await partial.runtime.waitReady(10_000);
-    await importImages(partial.containerd, imagesDir, { runtime: partial.runtime });
+    // Only busybox is offered: the pause image must be built and imported by importImages itself.
+    const tars = await buildImageTars(imagesDir);
+    await rm(tars.pause);
+    const started = await startContainerdRuntime({ dataDir, podCidr, bridge, imagesDir });
+    partial.containerd = started.containerd;
+    partial.runtime = started.runtime;
+    imported = started.imported;
   } catch (err) {
     await cleanupContainerd(partial);
     throw err;
@@ -71,6 +76,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
     bridge,
     containerd: partial.containerd,
     runtime: partial.runtime,
+    imported,
     cleanup: () => cleanupContainerd(t),
   };
   return t;
