@@ -1,0 +1,125 @@
+// Pod workers: one serial loop per pod. Updates coalesce (a pod is never synced by two passes at
+// once); each pass is level-triggered and followed by a periodic resync or an earlier wake-up
+// (back-off expiry, probe change, informer update).
+
+import type { PodSyncer } from './sync.js';
+import type { Pod } from './types.js';
+
+interface Worker {
+  uid: string;
+  pod: Pod;
+  /** Gone from the API (deleted without us seeing the final state, or force-deleted). */
+  gone: boolean;
+  running: boolean;
+  pending: boolean;
+  timer?: NodeJS.Timeout;
+  terminal: boolean;
+  done: boolean;
+}
+
+export interface PodWorkersOptions {
+  /** Resync every pod this often (default 1 s: our stand-in for PLEG's relist). */
+  resyncMs?: number;
+  log?: (msg: string) => void;
+}
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  private stopped = false;
+  private readonly resyncMs: number;
+  private readonly log: (msg: string) => void;
+  /** Completed sync passes (tests and metrics). */
+  syncs = 0;
+
+  constructor(
+    private readonly syncer: PodSyncer,
+    opts: PodWorkersOptions = {},
+  ) {
+    this.resyncMs = opts.resyncMs ?? 1000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** The pod as the API has it now. */
+  update(pod: Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    if (!uid || this.stopped) return;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { uid, pod, gone: false, running: false, pending: false, terminal: false, done: false };
+      this.workers.set(uid, w);
+    }
+    if (w.done) return;
+    w.pod = pod;
+    this.trigger(uid);
+  }
+
+  /** The pod is gone from the API. */
+  remove(pod: Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    const w = this.workers.get(uid);
+    if (!w) {
+      this.workers.set(uid, { uid, pod, gone: true, running: false, pending: false, terminal: false, done: false });
+    } else {
+      w.gone = true;
+    }
+    this.trigger(uid);
+  }
+
+  has(uid: string): boolean {
+    return this.workers.has(uid);
+  }
+
+  uids(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  trigger(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped) return;
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = undefined;
+    if (w.running) {
+      w.pending = true;
+      return;
+    }
+    void this.run(w);
+  }
+
+  private async run(w: Worker): Promise<void> {
+    w.running = true;
+    let wakeAt: number | undefined;
+    do {
+      w.pending = false;
+      try {
+        const pod = w.pod;
+        if (w.gone || pod.metadata?.deletionTimestamp) {
+          await this.syncer.terminate(pod, { inApi: !w.gone });
+          w.done = true;
+          this.workers.delete(w.uid);
+        } else {
+          const r = await this.syncer.sync(pod);
+          wakeAt = r.wakeAt;
+          w.terminal = r.terminal;
+        }
+      } catch (err) {
+        this.log(`sync pod ${w.pod.metadata?.namespace}/${w.pod.metadata?.name}: ${(err as Error).stack ?? err}`);
+      }
+      this.syncs++;
+    } while (w.pending && !w.done && !this.stopped);
+    w.running = false;
+    if (w.done || this.stopped) return;
+    // Terminal pods only need a slow resync (deletion arrives as an update).
+    const period = w.terminal ? this.resyncMs * 10 : this.resyncMs;
+    const delay = Math.max(10, Math.min(period, wakeAt !== undefined ? wakeAt - Date.now() + 5 : period));
+    w.timer = setTimeout(() => this.trigger(w.uid), delay);
+    w.timer.unref();
+  }
+
+  /** Stop scheduling; passes in flight finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
+    const end = Date.now() + 5000;
+    while ([...this.workers.values()].some((w) => w.running) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+}
