@@ -173,11 +173,31 @@ async function runWorkload(
   const nodeNameMarker = Buffer.from('"nodeName":"');
   const seqMarker = markerFor(SEQ_LABEL);
   const rvMarker = markerFor('resourceVersion');
+  // After a watch that ended without delivering anything (e.g. its resourceVersion is too old: an
+  // ERROR event), resynchronise with a LIST; pods found bound there are stamped with the list's time.
+  const relist = async () => {
+    const list = await client.call<{ metadata: { resourceVersion: string }; items: { metadata: { labels?: Record<string, string> }; spec: { nodeName?: string } }[] }>(
+      'GET',
+      `/api/v1/namespaces/${w.ns}/pods`,
+    );
+    const now = performance.now();
+    for (const p of list.items) {
+      const seq = Number(p.metadata.labels?.[SEQ_LABEL] ?? -1);
+      if (p.spec.nodeName && seq >= 0 && seq < w.pods && Number.isNaN(boundAt[seq]!)) {
+        boundAt[seq] = now;
+        bound++;
+      }
+    }
+    lastRV = Number(list.metadata.resourceVersion);
+  };
   const openWatch = async (): Promise<void> => {
     const rv = lastRV >= 0 ? `&resourceVersion=${lastRV}` : '';
+    let events = 0;
     const { res, abort } = await client.stream(`/api/v1/namespaces/${w.ns}/pods?watch=true${rv}`);
     abortWatch = abort;
     const splitter = new LineSplitter((buf, start, end) => {
+      events++;
+      if (buf.indexOf('"type":"ERROR"', start) === start) events = -1_000_000;
       const r = scanIntField(buf, start, end, rvMarker);
       if (r > lastRV) lastRV = r;
       const seq = scanIntField(buf, start, end, seqMarker);
@@ -193,7 +213,11 @@ async function runWorkload(
       if (once || closed) return;
       once = true;
       reopened++;
-      openWatch().catch((e: unknown) => console.error(`[scheduler] watch: ${String(e)}`));
+      const again = async () => {
+        if (events <= 0) await relist();
+        if (!closed) await openWatch();
+      };
+      again().catch((e: unknown) => console.error(`[scheduler] watch: ${String(e)}`));
     };
     res.on('end', reopen);
     res.on('close', reopen);
@@ -273,6 +297,8 @@ async function startSchedulerChild(creds: LoadedKubeconfig, numNodes: number): P
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [SCHED_CHILD, String(numNodes)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, K8TS_BENCH_CREDS: JSON.stringify(creds) },
+    // K8TS_BENCH_SCHED_PROF=<dir>: a CPU profile of each scheduler child (node --cpu-prof).
+    ...(process.env.K8TS_BENCH_SCHED_PROF ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.K8TS_BENCH_SCHED_PROF}`] } : {}),
   });
   const unregister = onExit(() => child.kill('SIGKILL'));
   const ask = () =>

@@ -44,6 +44,7 @@ export class ImageLocality implements ScorePlugin {
 
   score(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number | Status {
     if (!nodeInfo.node) return Status.error('node not found');
+    if (nodeInfo.imageStates.size === 0) return 0; // nothing to sum: below the minimum threshold
     const total = this.handle.snapshot().list().length;
     const spec = pod.pod.spec;
     const numContainers = (spec?.initContainers?.length ?? 0) + (spec?.containers?.length ?? 0);

@@ -134,6 +134,19 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   }
 
   filter(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
+    // The common case (fits, no extended resources) without building the list of shortfalls.
+    const req = pod.requests;
+    const alloc = nodeInfo.allocatable;
+    const used = nodeInfo.requested;
+    if (
+      req.scalarResources.size === 0 &&
+      nodeInfo.pods.length + 1 <= alloc.allowedPodNumber &&
+      (req.milliCPU === 0 || req.milliCPU <= alloc.milliCPU - used.milliCPU) &&
+      (req.memory === 0 || req.memory <= alloc.memory - used.memory) &&
+      (req.ephemeralStorage === 0 || req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage)
+    ) {
+      return null;
+    }
     const insufficient = fitsRequest(pod.requests, nodeInfo, this.ignoredResources, this.ignoredGroups);
     if (insufficient.length === 0) return null;
     const reasons = insufficient.map((r) => r.reason);
