@@ -10,7 +10,8 @@ import { registry as defaultRegistry } from '../api/resources/index.js';
 import { openStore } from '../storage/open.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Store } from '../storage/store.js';
-import { ensurePki } from './authn/pki.js';
+import { ensurePki, issueClientCert } from './authn/pki.js';
+import { createStreamingHandler } from './streaming/index.js';
 import { writeKubeconfig } from './authn/kubeconfig.js';
 import { createAuthenticator, ensureNodeToken, NODE_TOKEN_USER } from './authn/authenticator.js';
 import { discoveryHandler } from './discovery/handler.js';
@@ -120,6 +121,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const sources = new WatchCacheSet(store, { inProcessStore: !opts.datastore.startsWith('etcd') });
   const patcher = createPatcher(schemas);
   const namespaces = registry.get('', 'v1', 'namespaces')!;
+  // pods/log, exec, attach, portforward: proxied to the pod's kubelet with our own client certificate.
+  const kubeletClient = await issueClientCert(pki.ca, { cn: 'kube-apiserver-kubelet-client', orgs: ['system:masters'] });
+  const authenticate = createAuthenticator({ tokens: { [nodeToken]: NODE_TOKEN_USER } });
+  // An object from the watch cache; a remote store's cache may lag by a moment, so a miss there is
+  // confirmed with the store.
+  const getCached = async (def: ResourceDef, ns: string | undefined, name: string): Promise<KubeObject | null> => {
+    const key = `${storagePrefix(def, ns)}${name}`;
+    const cache = await sources.get(storagePrefix(def));
+    const hit = cache.get(key);
+    if (hit || cache.tracksStoreProgress) return hit ?? null;
+    const kv = await store.get(key);
+    return kv ? decodeKeyValue(kv) : null;
+  };
+  const podsDef = registry.get('', 'v1', 'pods')!;
+  const nodesDef = registry.get('', 'v1', 'nodes')!;
+  const streaming = createStreamingHandler({
+    getPod: (ns, name) => getCached(podsDef, ns, name),
+    getNode: (name) => getCached(nodesDef, undefined, name),
+    clientCertPem: kubeletClient.certPem,
+    clientKeyPem: kubeletClient.keyPem,
+    authenticate,
+    fallback: (req, res) => pipeline(req, res),
+  });
   const api: ApiContext = {
     registry,
     store,
@@ -142,6 +166,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (node) pruneUnknownFields(node, obj);
     },
     applyPatch: (req) => patcher.applyPatch(req),
+    podStreaming: (rr, req, res, url) => streaming.handleRequest(rr, req, res, url),
   };
   const priorityClasses = registry.get('scheduling.k8s.io', 'v1', 'priorityclasses')!;
   const services = registry.get('', 'v1', 'services')!;
@@ -160,15 +185,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const hooks: ObjectHooks = {
     admit,
     trackFields: patcher.trackFields,
-    async getNamespace(name: string): Promise<KubeObject | null> {
-      const key = `${storagePrefix(namespaces)}${name}`;
-      const cache = await sources.get(storagePrefix(namespaces));
-      const cached = cache.get(key);
-      if (cached || cache.tracksStoreProgress) return cached ?? null;
-      // The cache may lag a remote store by a moment: a miss is confirmed with the store.
-      const kv = await store.get(key);
-      return kv ? decodeKeyValue(kv) : null;
-    },
+    getNamespace: (name) => getCached(namespaces, undefined, name),
   };
 
   const checks = new HealthChecks();
@@ -178,7 +195,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const metrics = createApiserverMetrics();
   const pipeline = createPipeline({
     registry,
-    authenticate: createAuthenticator({ tokens: { [nodeToken]: NODE_TOKEN_USER } }),
+    authenticate,
     pathHandlers: [
       healthHandler(checks),
       versionHandler(),
@@ -201,6 +218,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     pipeline,
   );
   server.keepAliveTimeout = 120_000;
+  server.on('upgrade', (req, socket, head) => void streaming.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

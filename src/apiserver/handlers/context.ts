@@ -1,7 +1,9 @@
 // What the REST handlers need from the rest of the apiserver, gathered in one place so the
 // handlers stay free of wiring.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, Registry, ResourceDef } from '../../api/registry.js';
+import type { ResourceRequest } from '../http/requestinfo.js';
 import type { Store } from '../../storage/store.js';
 import type { ObjectStore } from './objectstore.js';
 import type { WatchCache } from '../watch/index.js';
@@ -28,4 +30,6 @@ export interface ApiContext {
   pruneUnknownFields?(def: ResourceDef, obj: KubeObject): void;
   /** Computes the patched object (all patch types, incl. server-side apply). */
   applyPatch(req: PatchRequest): KubeObject;
+  /** pods/log|exec|attach|portforward, proxied to the kubelet (apiserver/streaming); true when served. */
+  podStreaming?(rr: ResourceRequest, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }

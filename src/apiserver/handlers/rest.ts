@@ -36,6 +36,9 @@ export async function handleResource(ctx: ApiContext, rr: ResourceRequest, req: 
   const sub = rr.subresource;
   if (sub && !(def.subresources ?? []).includes(sub) && !(def.kind === 'Namespace' && sub === 'finalize')) throw NOT_FOUND();
   if (sub === 'binding' && def.kind === 'Pod' && rr.verb === 'create') return bind(ctx, def, rr, req, res, url.searchParams);
+  if (def.kind === 'Pod' && (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward') && ctx.podStreaming) {
+    if (await ctx.podStreaming(rr, req, res, url)) return res.statusCode;
+  }
   if (sub && sub !== 'status' && sub !== 'scale' && sub !== 'finalize') {
     throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${rr.verb} ${def.plural}/${sub})`);
   }
