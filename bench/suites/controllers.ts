@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -57,6 +57,8 @@ export interface ControllersResult {
   serverCpu: { available: number; rollout: number };
   simCpu: { available: number; rollout: number };
   oldReplicaSetReplicas: number | undefined;
+  /** 1-minute load average when the create phase started and when the update ended. */
+  load: [number, number];
   podEvents: number;
   deploymentEvents: number;
 }
@@ -217,7 +219,7 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
         doneAt.set(gen, at);
       }
     };
-    const cpus = () => ({ cm: cm.cpuSeconds(), server: server.cpuSeconds(), sim: sim.cpuSeconds() });
+    const cpuNow = () => ({ cm: cm.cpuSeconds(), server: server.cpuSeconds(), sim: sim.cpuSeconds() });
     const waitGen = async (gen: number, what: string) => {
       const deadline = performance.now() + 600_000;
       let last = performance.now();
@@ -233,12 +235,13 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
     };
 
     // Phase 1: Available.
-    const c0 = cpus();
+    const load0 = loadavg()[0]!;
+    const c0 = cpuNow();
     const start = performance.now();
     const obj = await client.call('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(replicas, 'nginx:1.25'));
     const gen1 = Number(obj.metadata.generation);
     const availableAt = await waitGen(gen1, 'Available');
-    const c1 = cpus();
+    const c1 = cpuNow();
     const firstCreated = Math.min(...created.values());
     const createdMs = Math.max(...created.values()) - start;
     const boundMs = Math.max(...bound.values()) - start;
@@ -249,13 +252,13 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
     await new Promise((r) => setTimeout(r, 1000));
 
     // Phase 2: rolling update.
-    const c2 = cpus();
+    const c2 = cpuNow();
     const rollStart = performance.now();
     const current = await client.call('GET', `/apis/apps/v1/namespaces/${NS}/deployments/${NAME}`);
     current.spec.template.spec.containers[0].image = 'nginx:1.26';
     const updated = await client.call('PUT', `/apis/apps/v1/namespaces/${NS}/deployments/${NAME}`, current);
     const rolledAt = await waitGen(Number(updated.metadata.generation), 'rolling update');
-    const c3 = cpus();
+    const c3 = cpuNow();
     console.error(`[controllers] rolling update in ${((rolledAt - rollStart) / 1000).toFixed(2)} s`);
     const rsList = await client.call('GET', `/apis/apps/v1/namespaces/${NS}/replicasets`);
     const old = (rsList.items as any[]).find((rs) => rs.spec.template.spec.containers[0].image === 'nginx:1.25');
@@ -273,6 +276,7 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
       serverCpu: { available: c1.server - c0.server, rollout: c3.server - c2.server },
       simCpu: { available: c1.sim - c0.sim, rollout: c3.sim - c2.sim },
       oldReplicaSetReplicas: old?.spec?.replicas,
+      load: [load0, loadavg()[0]!],
       podEvents: pods.events,
       deploymentEvents: deploys.events,
     };
@@ -320,7 +324,8 @@ function print(results: ControllersResult[]): void {
   for (const r of results) {
     note(
       `${r.backend}: create phase: last pod created at ${s(r.createdMs)} s, last bound ${s(r.boundMs)} s, last Running ${s(r.runningMs)} s; ` +
-        `old ReplicaSet spec.replicas after the update: ${r.oldReplicaSetReplicas}; watch events: ${r.podEvents} pod, ${r.deploymentEvents} deployment`,
+        `old ReplicaSet spec.replicas after the update: ${r.oldReplicaSetReplicas}; watch events: ${r.podEvents} pod, ${r.deploymentEvents} deployment; ` +
+        `load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${cpus().length} cores`,
     );
   }
   for (const r of results) {
