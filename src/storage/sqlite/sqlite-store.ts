@@ -1,12 +1,21 @@
 // SQLite store: durable MVCC on one file, `<dataDir>/state.db`, through better-sqlite3.
 //
-// All access is synchronous on one connection, so a read never sees half a batch. Writes go through
-// group commit (one transaction per tick); after a batch commits, its events are published to
-// in-process watchers in revision order, then the writers' promises resolve. A watch that starts in
-// the past replays from the log in the same tick it registers, so replay and live events meet
-// without a gap.
+// Writes run on a worker thread with its own connection (writer.ts, writer-worker.ts): the commit's
+// fsync (synchronous=FULL) never blocks this thread, so reads, watches and every other request go
+// on while a batch commits. Writes submitted while a batch is committing wait and go together as the
+// next batch (group commit: one transaction, one fsync). A write's promise resolves only after its
+// batch committed; the batch's events are published to in-process watchers, in revision order,
+// just before.
+//
+// Reads run here on a second connection (WAL: readers see committed transactions only, never half a
+// batch). `revision` is what this thread has been told was committed; the worker may be one batch
+// ahead, so reads "at the current revision" check the log's head and fall back to a read at
+// `revision` when a newer commit is already visible, and watch replays stop at `revision` (later
+// events arrive through publish). A watch that starts in the past replays from the log in the same
+// tick it registers, so replay and live events meet without a gap or a duplicate.
 
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 import type Database from 'better-sqlite3';
 
@@ -26,13 +35,29 @@ import {
   type WatchHandlers,
 } from '../store.js';
 import { WatchHub } from '../watch-hub.js';
-import { GroupCommit, type Outcome } from './group-commit.js';
 import { openDatabase } from './schema.js';
+import type { OpResult, WriteOp } from './writer.js';
+import type { WriterReply, WriterRequest } from './writer-worker.js';
 
-type WriteOp =
-  | { kind: 'create'; key: string; value: string }
-  | { kind: 'update'; key: string; value: string; expected: number }
-  | { kind: 'delete'; key: string; expected: number | undefined };
+/** Ops per batch at most (one transaction). */
+const MAX_BATCH = 1000;
+
+interface PendingOp {
+  op: WriteOp;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: Error) => void;
+}
+
+/** Starts the writer thread: writer-worker.js next to this module, or from source through tsx. */
+function startWriter(file: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { file } });
+  // Running from source (tests, `node --import tsx`): Node 20 does not pass the tsx loader on to
+  // worker threads, so the worker registers it before importing the .ts entry.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./writer-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: { file } });
+}
 
 interface KvRow {
   key: string;
@@ -54,15 +79,31 @@ function ranged<T>(make: (upper: string) => T): Ranged<T> {
 }
 
 export class SqliteStore implements Store {
+  /** Committed revision as this thread knows it (the writer may be one batch ahead). */
   private revision: number;
   private compacted: number;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly hub = new WatchHub();
-  private readonly writes: GroupCommit<WriteOp, KeyValue>;
+  private readonly worker: Worker;
+  private workerError: Error | null = null;
+  /** Ops waiting for the next batch. */
+  private pending: PendingOp[] = [];
+  private flushTimer: NodeJS.Immediate | null = null;
+  /** The batch the worker is committing (null: none). */
+  private inFlight: PendingOp[] | null = null;
+  private nextRequestId = 1;
+  /** Replies awaited for compact/close requests (batches use inFlight). */
+  private readonly requests = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private batchRequestId = 0;
+  private idleWaiters: (() => void)[] = [];
 
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    file: string,
+  ) {
     const kvCols = 'l.key AS key, l.value AS value, l.create_revision AS createRevision, l.id AS modRevision';
     // Newest row per key at or before @rev, via the (key, id) index.
     // Ordered by key so that the outer ORDER BY streams (no sort of the whole range before LIMIT).
@@ -72,13 +113,6 @@ export class SqliteStore implements Store {
       getCurrent: db.prepare<[string], KvRow>(
         `SELECT ${kvCols} FROM current c JOIN log l ON l.id = c.id WHERE c.key = ?`,
       ),
-      insertLog: db.prepare(
-        'INSERT INTO log (id, key, value, create_revision, prev_revision, deleted) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      setCurrent: db.prepare(
-        'INSERT INTO current (key, id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id',
-      ),
-      deleteCurrent: db.prepare('DELETE FROM current WHERE key = ?'),
       listCurrent: ranged((upper) =>
         db.prepare<Record<string, unknown>, KvRow>(
           `SELECT ${kvCols} FROM current c JOIN log l ON l.id = c.id
@@ -106,26 +140,22 @@ export class SqliteStore implements Store {
         db.prepare<Record<string, unknown>, LogRow>(
           `SELECT ${kvCols}, l.deleted AS deleted, p.value AS prevValue
            FROM log l LEFT JOIN log p ON p.id = l.prev_revision
-           WHERE l.id > @after AND +l.key >= @start ${upper.replace('key', '+l.key')} ORDER BY l.id`,
+           WHERE l.id > @after AND l.id <= @upto AND +l.key >= @start ${upper.replace('key', '+l.key')} ORDER BY l.id`,
         ),
       ),
       maxRevision: db.prepare<[], { n: number | null }>('SELECT MAX(id) AS n FROM log'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
-      setMeta: db.prepare(
-        'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      ),
-      // Compaction from `old` to `new`: tombstones that are now older than `new`, and rows replaced by
-      // a write in (old, new]. Rows replaced at or before `old` went in an earlier compaction.
-      compactTombstones: db.prepare('DELETE FROM log WHERE id >= @old AND id < @new AND deleted = 1'),
-      compactReplaced: db.prepare(
-        `DELETE FROM log WHERE id < @new AND id IN
-           (SELECT prev_revision FROM log WHERE id > @old AND id <= @new AND prev_revision > 0)`,
-      ),
     };
     // Like etcd, an empty store is at revision 1: no object ever has resourceVersion "0".
     this.compacted = this.stmt.getMeta.get('compacted')?.value ?? 1;
     this.revision = Math.max(this.stmt.maxRevision.get()?.n ?? 1, this.compacted);
-    this.writes = new GroupCommit((ops) => this.applyBatch(ops));
+    this.worker = startWriter(file);
+    this.worker.unref(); // referenced only while it has work (see track)
+    this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
+    this.worker.on('error', (err) => this.onWorkerGone(err));
+    this.worker.on('exit', (code) => {
+      if (!this.closed || this.inFlight || this.requests.size > 0) this.onWorkerGone(new StoreError(`sqlite writer exited (code ${code})`));
+    });
   }
 
   async get(key: string): Promise<KeyValue | null> {
@@ -143,16 +173,18 @@ export class SqliteStore implements Store {
       limit: opts.limit && opts.limit > 0 ? opts.limit : -1,
     };
     if (end !== null) params['end'] = end;
-    let items: KvRow[];
-    let total: number;
-    if (revision === this.revision) {
-      items = this.stmt.listCurrent[form].all(params);
-      total = opts.limit ? this.stmt.countCurrent[form].get(params)!.n : items.length;
-    } else {
+    // One read transaction: the head check and the rows come from the same snapshot.
+    const { items, total } = this.db.transaction(() => {
+      // The `current` table is the state at the log's head; the writer may have committed past
+      // `this.revision` already, and then the read goes through the log at `revision`.
+      if (revision === this.revision && (this.stmt.maxRevision.get()?.n ?? 1) <= revision) {
+        const items = this.stmt.listCurrent[form].all(params);
+        return { items, total: opts.limit ? this.stmt.countCurrent[form].get(params)!.n : items.length };
+      }
       params['rev'] = revision;
-      items = this.stmt.listAt[form].all(params);
-      total = opts.limit ? this.stmt.countAt[form].get(params)!.n : items.length;
-    }
+      const items = this.stmt.listAt[form].all(params);
+      return { items, total: opts.limit ? this.stmt.countAt[form].get(params)!.n : items.length };
+    })();
     const remaining = total - items.length;
     return { items, revision, more: remaining > 0, remaining };
   }
@@ -185,7 +217,7 @@ export class SqliteStore implements Store {
     let replay: WatchEvent[] = [];
     if (afterRevision < this.revision) {
       const end = prefixEnd(prefix);
-      const params: Record<string, unknown> = { after: afterRevision, start: prefix };
+      const params: Record<string, unknown> = { after: afterRevision, upto: this.revision, start: prefix };
       if (end !== null) params['end'] = end;
       replay = this.stmt.replay[end === null ? 'open' : 'bounded'].all(params).map(toEvent);
     }
@@ -204,71 +236,121 @@ export class SqliteStore implements Store {
     this.checkOpen();
     if (revision > this.revision) throw new StoreError(`cannot compact to future revision ${revision}`);
     if (revision <= this.compacted) return;
-    const range = { old: this.compacted, new: revision };
-    this.db.transaction(() => {
-      // Replaced rows first: a tombstone's prev_revision is what finds the row it replaced.
-      this.stmt.compactReplaced.run(range);
-      this.stmt.compactTombstones.run(range);
-      this.stmt.setMeta.run('compacted', revision);
-    }).immediate();
+    // Reads below `revision` are refused from now on, so none reads rows the writer is deleting.
+    const before = this.compacted;
     this.compacted = revision;
+    try {
+      await this.request({ kind: 'compact', revision });
+    } catch (err) {
+      if (this.compacted === revision) this.compacted = before;
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.writes.flush();
-    this.closed = true;
-    this.hub.closeAll(new StoreError('store is closed'));
-    this.db.close();
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      // Everything submitted before close is committed (or failed) before the writer goes.
+      this.flush();
+      while (this.inFlight || this.pending.length > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+      this.closed = true;
+      this.hub.closeAll(new StoreError('store is closed'));
+      if (!this.workerError) {
+        try {
+          await this.request({ kind: 'close' });
+        } catch {
+          // the writer is gone already; nothing left to close there
+        }
+      }
+      await this.worker.terminate();
+      this.db.close();
+    })();
+    return this.closing;
   }
 
   private write(op: WriteOp): Promise<KeyValue> {
-    if (this.closed) return Promise.reject(new StoreError('store is closed'));
-    return this.writes.submit(op);
+    if (this.closed || this.closing) return Promise.reject(new StoreError('store is closed'));
+    if (this.workerError) return Promise.reject(this.workerError);
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.pending.push({ op, resolve, reject });
+      if (!this.inFlight) this.flushTimer ??= setImmediate(() => this.flush());
+    });
   }
 
-  /** One transaction for the whole batch; a failed check fails only its own op. */
-  private applyBatch(ops: WriteOp[]): Outcome<KeyValue>[] {
-    const startRevision = this.revision;
-    const events: WatchEvent[] = [];
-    let outcomes: Outcome<KeyValue>[];
-    try {
-      outcomes = this.db.transaction(() => ops.map((op) => this.applyOne(op, events))).immediate();
-    } catch (err) {
-      this.revision = startRevision;
-      throw err;
+  /** Sends the next batch unless one is committing (its reply sends the next). */
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    if (this.inFlight || this.pending.length === 0) return;
+    if (this.workerError) {
+      for (const p of this.pending.splice(0)) p.reject(this.workerError);
+      return this.settleIdle();
     }
-    this.hub.publish(events);
-    return outcomes;
+    const batch = this.pending.splice(0, MAX_BATCH);
+    this.inFlight = batch;
+    this.batchRequestId = this.nextRequestId++;
+    this.post({ id: this.batchRequestId, kind: 'batch', ops: batch.map((p) => p.op) });
   }
 
-  private applyOne(op: WriteOp, events: WatchEvent[]): Outcome<KeyValue> {
-    const { key } = op;
-    const current = this.stmt.getCurrent.get(key);
-    if (op.kind === 'create') {
-      if (current) return { ok: false, error: new KeyExistsError(key) };
-      const rev = ++this.revision;
-      this.stmt.insertLog.run(rev, key, op.value, rev, 0, 0);
-      this.stmt.setCurrent.run(key, rev);
-      events.push({ type: 'put', key, value: op.value, modRevision: rev, createRevision: rev });
-      return { ok: true, value: { key, value: op.value, createRevision: rev, modRevision: rev } };
+  private request(req: { kind: 'compact'; revision: number } | { kind: 'close' }): Promise<void> {
+    if (this.workerError) return Promise.reject(this.workerError);
+    const id = this.nextRequestId++;
+    return new Promise<void>((resolve, reject) => {
+      this.requests.set(id, { resolve, reject });
+      this.post({ id, ...req } as WriterRequest);
+    });
+  }
+
+  private post(req: WriterRequest): void {
+    this.worker.ref();
+    this.worker.postMessage(req);
+  }
+
+  private onReply(reply: WriterReply): void {
+    if (reply.id === this.batchRequestId && this.inFlight) {
+      const batch = this.inFlight;
+      this.inFlight = null;
+      if (!reply.ok) {
+        const err = new StoreError(`sqlite write failed: ${reply.error.message}`);
+        for (const p of batch) p.reject(err);
+      } else {
+        const { results, events, revision } = reply.batch!;
+        this.revision = revision;
+        this.hub.publish(events);
+        batch.forEach((p, i) => {
+          const r = results[i]!;
+          if (r.ok) p.resolve(r.value);
+          else p.reject(toError(r));
+        });
+      }
+    } else {
+      const req = this.requests.get(reply.id);
+      this.requests.delete(reply.id);
+      if (req) {
+        if (reply.ok) req.resolve();
+        else req.reject(new StoreError(reply.error.message));
+      }
     }
-    if (!current) return { ok: false, error: new KeyNotFoundError(key) };
-    if (op.expected !== undefined && op.expected !== current.modRevision) {
-      return { ok: false, error: new ConflictError(key, { ...current }) };
-    }
-    const rev = ++this.revision;
-    const { createRevision } = current;
-    if (op.kind === 'update') {
-      this.stmt.insertLog.run(rev, key, op.value, createRevision, current.modRevision, 0);
-      this.stmt.setCurrent.run(key, rev);
-      events.push({ type: 'put', key, value: op.value, prevValue: current.value, modRevision: rev, createRevision });
-      return { ok: true, value: { key, value: op.value, createRevision, modRevision: rev } };
-    }
-    this.stmt.insertLog.run(rev, key, current.value, createRevision, current.modRevision, 1);
-    this.stmt.deleteCurrent.run(key);
-    events.push({ type: 'delete', key, value: current.value, modRevision: rev, createRevision });
-    return { ok: true, value: { key, value: current.value, createRevision, modRevision: rev } };
+    if (this.pending.length > 0) this.flush();
+    else this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.inFlight || this.pending.length > 0) return;
+    if (this.requests.size === 0) this.worker.unref();
+    for (const r of this.idleWaiters.splice(0)) r();
+  }
+
+  /** The writer thread died: everything waiting on it fails, and so does every later write. */
+  private onWorkerGone(err: Error): void {
+    if (this.workerError) return;
+    this.workerError = err instanceof StoreError ? err : new StoreError(`sqlite writer failed: ${err.message}`, { cause: err });
+    const failed = [...(this.inFlight ?? []), ...this.pending.splice(0)];
+    this.inFlight = null;
+    for (const p of failed) p.reject(this.workerError);
+    for (const r of this.requests.values()) r.reject(this.workerError);
+    this.requests.clear();
+    this.settleIdle();
   }
 
   private readRevision(requested: number | undefined): number {
@@ -295,7 +377,13 @@ function toEvent(row: LogRow): WatchEvent {
   return event;
 }
 
+function toError(r: Exclude<OpResult, { ok: true }>): StoreError {
+  if (r.error === 'conflict') return new ConflictError(r.key, r.current);
+  return r.error === 'exists' ? new KeyExistsError(r.key) : new KeyNotFoundError(r.key);
+}
+
 /** Open (or create) `<dataDir>/state.db`. */
 export function openSqliteStore(dataDir: string): SqliteStore {
-  return new SqliteStore(openDatabase(join(dataDir, 'state.db')));
+  const file = join(dataDir, 'state.db');
+  return new SqliteStore(openDatabase(file), file);
 }
