@@ -25,8 +25,10 @@ export class BenchClient {
     this.base = { host: u.hostname, port: Number(u.port), agent: this.agent, secureContext };
   }
 
-  request(method: string, path: string, body?: unknown): Promise<Response> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  /** `raw` sends a pre-encoded body with its own Content-Type (e.g. a patch) instead of `body`. */
+  request(method: string, path: string, body?: unknown, raw?: { body: string; contentType: string }): Promise<Response> {
+    const payload = raw ? Buffer.from(raw.body) : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const contentType = raw ? raw.contentType : 'application/json';
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -36,7 +38,7 @@ export class BenchClient {
           headers: {
             Accept: 'application/json',
             'User-Agent': 'k8ts-bench',
-            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+            ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
           },
         },
         (res) => {

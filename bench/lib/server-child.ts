@@ -1,6 +1,7 @@
 // Runs the real API server in its own process, so the bench's clients do not share its event loop.
 // argv: <dataDir> <datastore>. Talks to the parent over IPC: 'ready', then answers 'stats' and 'close'.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startApiServer } from '../../src/apiserver/server.js';
 import type { ChildMessage, ParentMessage } from './server-ipc.js';
 
@@ -10,6 +11,8 @@ if (!dataDir || !datastore || !process.send) {
   process.exit(2);
 }
 const send = (m: ChildMessage) => process.send!(m);
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 
 const server = await startApiServer({ dataDir, datastore, listen: '127.0.0.1:0' });
 let closing: Promise<void> | undefined;
@@ -19,7 +22,9 @@ process.on('message', (m: ParentMessage) => {
   if (m.type === 'stats') {
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();
-    send({ type: 'stats', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuMicros: cpu.user + cpu.system });
+    const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+    loop.reset();
+    send({ type: 'stats', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuMicros: cpu.user + cpu.system, loopDelay });
   } else if (m.type === 'close') {
     void close();
   }

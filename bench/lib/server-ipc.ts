@@ -4,11 +4,19 @@ export type ParentMessage = { type: 'stats' } | { type: 'close' };
 
 export type ChildMessage =
   | { type: 'ready'; url: string; kubeconfigPath: string }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number };
+  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; loopDelay?: LoopDelay };
+
+/** The server's event-loop delay (ms) since the previous stats message. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 export interface ServerStats {
   rssBytes: number;
   heapUsedBytes: number;
   /** user + system CPU time of the server process since it started. */
   cpuMicros: number;
+  loopDelay?: LoopDelay;
 }

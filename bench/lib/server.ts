@@ -44,7 +44,10 @@ export async function startBenchServer(backend: Backend): Promise<BenchServer> {
   try {
     if (backend === 'etcd') etcd = await startEtcd();
     const datastore = etcd ? etcd.datastore : backend;
-    child = fork(CHILD, [dataDir, datastore], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // K8TS_BENCH_CPU_PROF=DIR: the server child writes a V8 CPU profile into DIR when it exits.
+    const profDir = process.env.K8TS_BENCH_CPU_PROF;
+    const execArgv = profDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profDir}`] : process.execArgv;
+    child = fork(CHILD, [dataDir, datastore], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     const c = child;
     unregister = onExit(() => c.kill('SIGKILL'));
     const ready = await new Promise<{ url: string; kubeconfigPath: string }>((resolve, reject) => {
