@@ -81,11 +81,17 @@ export class PodSyncer {
       volumes = await this.d.volumes.setUp(pod, this.ctx(pod, observed));
     } catch (err) {
       this.d.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+      if (readySandbox(observed) && observed.containers.length > 0) return this.sync2(pod, observed, waiting, this.d.volumes.paths(pod), now);
       for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) waiting.set(c.name, { reason: 'ContainerCreating' });
       const status = await this.writeStatus(pod, observed, waiting, false);
       return { wakeAt: now + 2000, status, terminal: false };
     }
 
+    return this.sync2(pod, observed, waiting, volumes, now);
+  }
+
+  private async sync2(pod: Pod, observed: ObservedPod, waiting: Map<string, { reason: string; message?: string }>, volumes: Map<string, string>, now: number): Promise<SyncResult> {
+    const uid = pod.metadata?.uid ?? '';
     const actions = computePodActions(pod, observed, this.d.backoff, this.d.probes, now);
     for (const [k, v] of actions.waiting) waiting.set(k, v);
 

@@ -107,6 +107,12 @@ export class VolumeManager {
     return out;
   }
 
+  /** Volume name → host path, without touching the disk (for pods already set up). */
+  paths(pod: Pod): Map<string, string> {
+    const uid = pod.metadata?.uid ?? '';
+    return new Map((pod.spec?.volumes ?? []).map((v) => [v.name, this.volumePath(uid, v)]));
+  }
+
   /** Rewrite the API-backed volumes (ConfigMap/Secret changes); errors are returned, not thrown. */
   async refresh(pod: Pod, ctx: PodContext): Promise<Error[]> {
     const uid = pod.metadata?.uid ?? '';
