@@ -49,9 +49,11 @@ export function computePreScoreState(handle: Handle, pod: PodInfo, args: Scoring
   const scores = new TopologyCounts();
   for (const ni of nodes) {
     const labels = ni.node?.metadata?.labels;
-    if (!labels || Object.keys(labels).length === 0) continue;
+    if (!labels) continue;
     const pods = hasPreferred ? ni.pods : ni.podsWithAffinity;
     for (const ep of pods) {
+      // Pods with only required anti-affinity (the common case) contribute nothing to scores.
+      if (!hasPreferred && ep.requiredAffinityTerms.length === 0 && ep.preferredAffinityTerms.length === 0 && ep.preferredAntiAffinityTerms.length === 0) continue;
       if (hasPreferred) {
         const epNs = nsCache.get(ep.pod.metadata?.namespace ?? '');
         addWeighted(scores, pod.preferredAffinityTerms, ep, epNs, labels, 1);
