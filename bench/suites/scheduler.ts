@@ -192,12 +192,10 @@ async function runWorkload(
   };
   const openWatch = async (): Promise<void> => {
     const rv = lastRV >= 0 ? `&resourceVersion=${lastRV}` : '';
-    let events = 0;
+    const rvAtOpen = lastRV;
     const { res, abort } = await client.stream(`/api/v1/namespaces/${w.ns}/pods?watch=true${rv}`);
     abortWatch = abort;
     const splitter = new LineSplitter((buf, start, end) => {
-      events++;
-      if (buf.indexOf('"type":"ERROR"', start) === start) events = -1_000_000;
       const r = scanIntField(buf, start, end, rvMarker);
       if (r > lastRV) lastRV = r;
       const seq = scanIntField(buf, start, end, seqMarker);
@@ -214,7 +212,8 @@ async function runWorkload(
       once = true;
       reopened++;
       const again = async () => {
-        if (events <= 0) await relist();
+        // Nothing new (e.g. an ERROR for a resourceVersion that is too old): resynchronise first.
+        if (lastRV === rvAtOpen) await relist();
         if (!closed) await openWatch();
       };
       again().catch((e: unknown) => console.error(`[scheduler] watch: ${String(e)}`));
