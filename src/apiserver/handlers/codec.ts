@@ -21,3 +21,19 @@ export function decodeFromStore(value: string, modRevision: number): KubeObject 
 export function decodeKeyValue(kv: KeyValue): KubeObject {
   return decodeFromStore(kv.value, kv.modRevision);
 }
+
+/**
+ * A deep copy of a plain JSON object (what the store and request bodies hold): ~5-10x cheaper than
+ * structuredClone for API objects. Keeps undefined-valued keys, as structuredClone does.
+ */
+export function copyObject<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyObject(v[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyObject((v as Record<string, unknown>)[k]);
+  return out as T;
+}

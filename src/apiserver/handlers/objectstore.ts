@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject, ResourceDef } from '../../api/registry.js';
 import { storageKey } from '../../api/registry.js';
 import { errors, StatusError, type FieldError } from '../../api/status.js';
-import { clone, deepEqual, randomNameSuffix, rfc3339 } from '../../api/objects.js';
+import { deepEqual, randomNameSuffix, rfc3339 } from '../../api/objects.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError, type Store } from '../../storage/store.js';
-import { decodeKeyValue, encodeForStore } from './codec.js';
+import { copyObject, decodeKeyValue, encodeForStore } from './codec.js';
 import type { AdmissionRequest } from '../admission/index.js';
 
 /** Server-side pieces the generic logic calls out to (field ownership, namespace lookup). */
@@ -68,7 +68,7 @@ export class ObjectStore {
 
   async create(namespace: string | undefined, input: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const def = this.def;
-    const obj = clone(input);
+    const obj = copyObject(input);
     obj.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
     obj.kind = def.kind;
     const meta = (obj.metadata = obj.metadata ?? {});
@@ -123,7 +123,7 @@ export class ObjectStore {
     return this.guaranteedUpdate(namespace, name, opts, (current) => {
       if (!current) throw this.notFound(name);
       if (wantRV && wantRV !== current.metadata?.resourceVersion) throw this.conflict(name);
-      return clone(input);
+      return copyObject(input);
     });
   }
 
@@ -143,7 +143,7 @@ export class ObjectStore {
       const kv = await this.store.get(key);
       const current = kv ? decodeKeyValue(kv) : null;
       if (!current && !opts.allowCreate) throw this.notFound(name);
-      const desired = await fn(current ? clone(current) : null);
+      const desired = await fn(current ? copyObject(current) : null);
       if (!current) {
         desired.metadata = { ...(desired.metadata ?? {}), name };
         return this.create(namespace, desired, opts);
@@ -186,7 +186,7 @@ export class ObjectStore {
       next = desired;
     } else if (opts.subresource === 'status') {
       // Only status changes through /status.
-      next = clone(current);
+      next = copyObject(current);
       if (desired.status === undefined) delete next.status;
       else next.status = desired.status;
     } else {
@@ -254,7 +254,7 @@ export class ObjectStore {
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
         throw errors.conflict(this.def.group, this.def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
       }
-      const next = clone(current);
+      const next = copyObject(current);
       const nm = next.metadata!;
       nm.finalizers = withPropagation(nm.finalizers ?? [], opts);
       if (nm.finalizers.length === 0) delete nm.finalizers;
