@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../types.js';
 import { cgroupV1Available, CONTROLLERS } from './cgroups.js';
 import { mountsUnder, unmountAll } from './rootfs.js';
@@ -81,7 +82,7 @@ async function forceCleanup(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-describe('ProcessRuntime (root, isolated)', { skip: !canRun && 'needs root, cgroup v1, /usr/lib/cni and busybox-static' }, () => {
+describe('ProcessRuntime (root, isolated)', { timeout: 60_000, skip: !canRun && 'needs root, cgroup v1, /usr/lib/cni and busybox-static' }, () => {
   let dataDir: string;
   let rt: ProcessRuntime;
 
@@ -224,6 +225,59 @@ describe('ProcessRuntime (root, isolated)', { skip: !canRun && 'needs root, cgro
     const left = (await mountsUnder(join(dataDir, 'agent'))).filter((m) => m.includes(sb) || m.includes(id));
     assert.deepEqual(left, []);
     assert.equal(await readFile(join(vol, 'data.txt'), 'utf8'), 'from-host\n'); // the volume survives
+  });
+
+  it('streams exec (stdin, stdout, exit status) and port-forward over WebSocket channels', async () => {
+    const sbc = sandboxConfig(dataDir);
+    const sb = await rt.runPodSandbox(sbc);
+    const id = await rt.createContainer(sb, containerConfig('web', ['sh', '-c', 'echo pong > /tmp/index.html; exec httpd -f -p 8080 -h /tmp']), sbc);
+    await rt.startContainer(id);
+
+    const url = await rt.exec({ containerId: id, cmd: ['sh', '-c', 'read x; echo "got $x"; echo err >&2; exit 4'], tty: false, stdin: true, stdout: true, stderr: true });
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/exec\//);
+    const frames = await new Promise<Buffer[]>((resolve, reject) => {
+      const ws = new WebSocket(url.replace(/^http/, 'ws'), ['v5.channel.k8s.io']);
+      const got: Buffer[] = [];
+      ws.on('open', () => {
+        ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('hello\n')]));
+        ws.send(Buffer.from([255, 0]));
+      });
+      ws.on('message', (d: Buffer) => got.push(Buffer.from(d)));
+      ws.on('close', () => resolve(got));
+      ws.on('error', reject);
+      setTimeout(() => ws.close(), 5000).unref();
+    });
+    const chan = (c: number): string => frames.filter((f) => f[0] === c).map((f) => f.subarray(1).toString()).join('');
+    assert.equal(chan(1), 'got hello\n');
+    assert.equal(chan(2), 'err\n');
+    const status = JSON.parse(chan(3)) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
+    assert.equal(status.status, 'Failure');
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '4' }]);
+    await assert.rejects(rt.attach({ containerId: id, tty: false, stdin: false, stdout: true, stderr: true }), { name: 'NotImplementedError' });
+
+    const pf = await rt.portForward(sb, [8080]);
+    const body = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${pf.replace(/^http/, 'ws')}?port=8080`, ['v4.channel.k8s.io']);
+      let data = Buffer.alloc(0);
+      let headers = 0;
+      ws.on('message', (d: Buffer) => {
+        const b = Buffer.from(d);
+        if (b[0] !== 0) return;
+        if (headers++ === 0) {
+          assert.equal(b.readUInt16LE(1), 8080);
+          ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /index.html HTTP/1.0\r\n\r\n')]));
+          return;
+        }
+        data = Buffer.concat([data, b.subarray(1)]);
+      });
+      ws.on('close', () => resolve(data.toString()));
+      ws.on('error', reject);
+      setTimeout(() => ws.close(), 5000).unref();
+    });
+    assert.match(body, /^HTTP\/1\.[01] 200/);
+    assert.match(body, /pong\n$/);
+    await rt.removePodSandbox(sb);
   });
 
   it('a new runtime on the same data dir adopts running containers', async () => {

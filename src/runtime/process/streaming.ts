@@ -88,7 +88,16 @@ export class StreamingServer {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       const r = entry.req;
-      if (r.kind === 'exec') void this.exec(ws, r);
+      if (r.kind === 'exec') {
+        // Frames can arrive before the command is resolved and started: hold them until then.
+        const early: Buffer[] = [];
+        const hold = (d: Buffer, isBinary: boolean): void => void early.push(isBinary ? d : Buffer.from(d));
+        ws.on('message', hold);
+        void this.exec(ws, r, () => {
+          ws.off('message', hold);
+          return early;
+        });
+      }
       else if (r.kind === 'portforward') this.portForward(ws, r, url);
       else {
         sendStatus(ws, failure('attach is not implemented by the process runtime', 'NotImplemented'));
@@ -97,11 +106,12 @@ export class StreamingServer {
     });
   }
 
-  private async exec(ws: WebSocket, r: Extract<StreamRequest, { kind: 'exec' }>): Promise<void> {
+  private async exec(ws: WebSocket, r: Extract<StreamRequest, { kind: 'exec' }>, takeEarly: () => Buffer[]): Promise<void> {
     let resolved;
     try {
       resolved = await this.resolveExec(r.containerId, r.cmd);
     } catch (err) {
+      takeEarly();
       sendStatus(ws, failure((err as Error).message));
       ws.close(1000);
       return;
@@ -120,14 +130,15 @@ export class StreamingServer {
     else child.stderr.resume();
     child.stdin.on('error', () => {});
     if (!r.stdin) child.stdin.end();
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      const buf = isBinary ? data : Buffer.from(data);
+    const onFrame = (buf: Buffer): void => {
       if (buf.length === 0) return;
       const ch = buf[0];
       if (ch === 0 && r.stdin) child.stdin.write(buf.subarray(1));
       else if (v5 && ch === 255 && buf[1] === 0) child.stdin.end();
       // 4 (resize) is accepted and ignored: `script` cannot be resized from outside.
-    });
+    };
+    for (const b of takeEarly()) onFrame(b);
+    ws.on('message', (data: Buffer, isBinary: boolean) => onFrame(isBinary ? data : Buffer.from(data)));
     ws.on('close', () => {
       try {
         if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
