@@ -175,7 +175,9 @@ export function renderPodStatus(input: StatusInput): PodStatus {
     status.podIPs = [{ ip }, ...(sandbox?.additionalIps ?? []).map((a) => ({ ip: a }))];
   }
   if (status.qosClass === undefined) delete status.qosClass;
-  delete status.reason;
-  delete status.message;
+  if (!terminal) {
+    delete status.reason;
+    delete status.message;
+  }
   return status;
 }

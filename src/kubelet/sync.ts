@@ -36,6 +36,8 @@ export interface SyncDeps {
   /** Final delete (gracePeriodSeconds=0) of a pod whose containers are all stopped. */
   deletePod: (pod: Pod) => Promise<void>;
   log: (msg: string) => void;
+  /** How often to measure disk emptyDirs against their sizeLimit (default 10 s). */
+  sizeCheckMs?: number;
 }
 
 export interface SyncResult {
@@ -55,7 +57,30 @@ function specOf(pod: Pod, name: string): Container | undefined {
 }
 
 export class PodSyncer {
+  private readonly sizeCheckedAt = new Map<string, number>();
+
   constructor(private readonly d: SyncDeps) {}
+
+  /** Evict a pod whose disk emptyDir outgrew its sizeLimit (upstream's eviction manager does this). */
+  private async evictIfOverLimit(pod: Pod, observed: ObservedPod): Promise<PodStatus | undefined> {
+    const uid = pod.metadata?.uid ?? '';
+    const now = Date.now();
+    if (now - (this.sizeCheckedAt.get(uid) ?? 0) < (this.d.sizeCheckMs ?? 10_000)) return undefined;
+    this.sizeCheckedAt.set(uid, now);
+    const over = this.d.volumes.overLimit(pod);
+    if (over.length === 0) return undefined;
+    const v = pod.spec?.volumes?.find((x) => x.name === over[0]);
+    const message = `Usage of EmptyDir volume "${over[0]}" exceeds the limit "${v?.emptyDir?.sizeLimit}". `;
+    this.d.event(pod, 'Warning', 'Evicted', message);
+    await this.stopAll(pod, observed, pod.spec?.terminationGracePeriodSeconds ?? 30, true);
+    const after = await observePod(this.d.runtime, uid);
+    const status = renderPodStatus({ pod, observed: after, waiting: new Map(), probes: this.d.probes, runtimeName: this.d.runtimeName, hostIP: this.d.hostIP(), now: Date.now() });
+    status.phase = 'Failed';
+    status.reason = 'Evicted';
+    status.message = message;
+    await this.d.status.set(pod, status).catch(() => undefined);
+    return status;
+  }
 
   private ctx(pod: Pod, observed: ObservedPod): PodContext {
     const hostIP = this.d.hostIP();
@@ -74,6 +99,13 @@ export class PodSyncer {
     const now = Date.now();
     let observed = await observePod(this.d.runtime, uid);
     const waiting = new Map<string, { reason: string; message?: string }>();
+    // A pod that reached Succeeded or Failed never runs again: keep everything stopped.
+    const known = this.d.status.get(uid) ?? pod.status;
+    if (known?.phase === 'Succeeded' || known?.phase === 'Failed') {
+      if (observed.containers.some((c) => c.state === 'CONTAINER_RUNNING') || observed.sandboxes.some((s) => s.ready)) await this.stopAll(pod, observed, 0, false);
+      this.d.probes.removePod(uid);
+      return { status: known, terminal: true };
+    }
 
     // Volumes first: a container never starts without its volumes.
     let volumes: Map<string, string>;
@@ -87,6 +119,8 @@ export class PodSyncer {
       return { wakeAt: now + 2000, status, terminal: false };
     }
 
+    const evicted = await this.evictIfOverLimit(pod, observed);
+    if (evicted) return { status: evicted, terminal: true };
     return this.sync2(pod, observed, waiting, volumes, now);
   }
 
@@ -302,6 +336,7 @@ export class PodSyncer {
     }
     await this.d.volumes.tearDown(uid);
     this.d.backoff.forgetPrefix(uid + '/');
+    this.sizeCheckedAt.delete(uid);
     this.d.probes.removePod(uid);
     this.d.status.forget(uid);
   }
