@@ -146,6 +146,8 @@ interface Row {
   leaseErrors: number;
   statusCount: number;
   serverCpu: number;
+  /** Fraction of the window the server's event loop was runnable but waiting for a CPU. */
+  runQueueWait: number;
   loopP99: number;
   loopMax: number;
   watchBytes: number;
@@ -248,7 +250,8 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       await pool(200, 16, async (i) => void (await creator.call('POST', `/api/v1/namespaces/${POD_NS}/pods`, pod(1_000_000 + i))));
       leaseRecording = true;
       statusCount = 0;
-      const cpu0 = (await server.stats()).cpuMicros;
+      const st0 = await server.stats();
+      const cpu0 = st0.cpuMicros;
       const w0 = performance.now();
       log(`measuring ${opts.seconds} s of pod creates at ${opts.podRate}/s`);
       const res: LoadResult = await openLoop(opts.podRate, opts.seconds, async (i) => {
@@ -277,6 +280,7 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
         leaseErrors,
         statusCount: statusInWindow,
         serverCpu: (cpu1 - cpu0) / 1000 / wallMs,
+        runQueueWait: ((st1.runQueueWaitMicros ?? NaN) - (st0.runQueueWaitMicros ?? NaN)) / 1000 / wallMs,
         loopP99: st1.loopDelay?.p99 ?? NaN,
         loopMax: st1.loopDelay?.max ?? NaN,
         watchBytes,
@@ -289,7 +293,7 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
   }
   printTable(
     `writeload: ${opts.nodes} nodes, leases ${rate(leaseRate)}/s + status ${rate(statusRate)}/s, pod creates ${opts.podRate}/s for ${opts.seconds} s`,
-    ['backend', 'create p50 ms', 'create p99 ms', 'create max ms', 'create errors', 'lease PUT/s', 'lease p50 ms', 'lease p99 ms', 'lease errors', 'status patches', 'server CPU', 'loop delay p99/max ms'],
+    ['backend', 'create p50 ms', 'create p99 ms', 'create max ms', 'create errors', 'lease PUT/s', 'lease p50 ms', 'lease p99 ms', 'lease errors', 'status patches', 'server CPU', 'run-queue wait', 'loop delay p99/max ms'],
     rows.map((r) => [
       r.backend,
       ms(r.createP50),
@@ -302,6 +306,7 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       String(r.leaseErrors),
       String(r.statusCount),
       `${Math.round(r.serverCpu * 100)}%`,
+      Number.isFinite(r.runQueueWait) ? `${Math.round(r.runQueueWait * 100)}%` : '-',
       `${ms(r.loopP99)} / ${ms(r.loopMax)}`,
     ]),
   );
