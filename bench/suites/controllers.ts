@@ -61,6 +61,8 @@ export interface ControllersResult {
   load: [number, number];
   podEvents: number;
   deploymentEvents: number;
+  watchReopened: number;
+  watchErrors: number;
 }
 
 export async function runControllers(opts: SuiteOptions): Promise<ControllersResult[]> {
@@ -195,9 +197,9 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
     await new Promise((r) => setTimeout(r, 2000));
 
     // Deployment watch: the time each generation's condition is first met.
-    const deploys = await watchLines(client, `/apis/apps/v1/namespaces/${NS}/deployments?watch=true`, aborts);
+    const deploys = await watchLines(client, `/apis/apps/v1/namespaces/${NS}/deployments`, aborts);
     // Pod watch: creations, bindings and Running, per pod uid.
-    const pods = await watchLines(client, `/api/v1/namespaces/${NS}/pods?watch=true`, aborts);
+    const pods = await watchLines(client, `/api/v1/namespaces/${NS}/pods`, aborts);
     const created = new Map<string, number>();
     const bound = new Map<string, number>();
     const runningAt = new Map<string, number>();
@@ -279,6 +281,8 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
       load: [load0, loadavg()[0]!],
       podEvents: pods.events,
       deploymentEvents: deploys.events,
+      watchReopened: pods.reopened + deploys.reopened,
+      watchErrors: pods.errors + deploys.errors,
     };
   } finally {
     for (const a of aborts) a();
@@ -291,20 +295,70 @@ async function runOne(backend: Backend, nodes: number, replicas: number): Promis
 
 interface LineWatch {
   events: number;
+  /** Times the stream ended or failed and was opened again; ERROR events (410 Expired) among them. */
+  reopened: number;
+  errors: number;
   onEvent: (ev: { type: string; object: any }, at: number) => void;
 }
 
-async function watchLines(client: BenchClient, path: string, aborts: Array<() => void>): Promise<LineWatch> {
-  const w: LineWatch = { events: 0, onEvent: () => {} };
-  const { res, abort } = await client.stream(path);
-  aborts.push(abort);
-  const splitter = new LineSplitter((buf, s, e) => {
-    const at = performance.now();
-    w.events++;
-    w.onEvent(JSON.parse(buf.toString('utf8', s, e)), at);
+/**
+ * A watch of `listPath` that survives the server dropping it (a slow reader under load gets 410 or
+ * a closed stream): it resumes from the last resourceVersion seen, or lists again (feeding the items
+ * as ADDED) when that is too old. Resolves once the first stream is open.
+ */
+async function watchLines(client: BenchClient, listPath: string, aborts: Array<() => void>): Promise<LineWatch> {
+  const w: LineWatch = { events: 0, reopened: 0, errors: 0, onEvent: () => {} };
+  let rv = '';
+  let stopped = false;
+  let abortCurrent = () => {};
+  aborts.push(() => {
+    stopped = true;
+    abortCurrent();
   });
-  res.on('data', (c: Buffer) => splitter.push(c));
-  res.on('error', () => {});
+  const reopen = (delayMs: number) =>
+    setTimeout(() => {
+      if (!stopped) open().catch(() => reopen(1000));
+    }, delayMs);
+  const open = async (): Promise<void> => {
+    let expired = false;
+    if (!rv) {
+      const list = await client.call('GET', listPath);
+      rv = String(list.metadata.resourceVersion);
+      const at = performance.now();
+      for (const object of list.items as any[]) w.onEvent({ type: 'ADDED', object }, at);
+    }
+    const { res, abort } = await client.stream(`${listPath}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`);
+    abortCurrent = abort;
+    const splitter = new LineSplitter((buf, s, e) => {
+      const at = performance.now();
+      const ev = JSON.parse(buf.toString('utf8', s, e));
+      if (ev.type === 'ERROR') {
+        expired = true;
+        if (!w.errors++) console.error(`[controllers] watch ${listPath}: ${ev.object?.code} ${ev.object?.reason}: ${ev.object?.message}`);
+        return;
+      }
+      const v = ev.object?.metadata?.resourceVersion;
+      if (v) rv = String(v);
+      if (ev.type === 'BOOKMARK') return;
+      w.events++;
+      w.onEvent(ev, at);
+    });
+    res.on('data', (c: Buffer) => splitter.push(c));
+    let reopening = false;
+    const again = () => {
+      if (stopped || reopening) return;
+      reopening = true;
+      w.reopened++;
+      if (expired) rv = '';
+      reopen(100);
+    };
+    res.once('end', again);
+    res.once('error', () => {});
+    res.once('close', () => {
+      if (!res.readableEnded) again();
+    });
+  };
+  await open();
   return w;
 }
 
@@ -324,7 +378,7 @@ function print(results: ControllersResult[]): void {
   for (const r of results) {
     note(
       `${r.backend}: create phase: last pod created at ${s(r.createdMs)} s, last bound ${s(r.boundMs)} s, last Running ${s(r.runningMs)} s; ` +
-        `old ReplicaSet spec.replicas after the update: ${r.oldReplicaSetReplicas}; watch events: ${r.podEvents} pod, ${r.deploymentEvents} deployment; ` +
+        `old ReplicaSet spec.replicas after the update: ${r.oldReplicaSetReplicas}; watch events: ${r.podEvents} pod, ${r.deploymentEvents} deployment (streams reopened: ${r.watchReopened}, after an ERROR: ${r.watchErrors}); ` +
         `load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${cpus().length} cores`,
     );
   }
