@@ -5,6 +5,7 @@ import { serverCommand } from './server.js';
 import { schedulerCommand } from './scheduler.js';
 import { controllerManagerCommand } from './controller-manager.js';
 import { simulateCommand } from './simulate.js';
+import { upCommand } from './up.js';
 
 const program = new Command();
 program
@@ -13,6 +14,7 @@ program
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)');
 
+program.addCommand(upCommand());
 program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler, controller manager) on a data directory'));
 program.addCommand(serverCommand('apiserver', 'run the API server alone', false));
 program.addCommand(schedulerCommand());
