@@ -239,6 +239,27 @@ describe('controllers end to end (k8ts server + k8ts simulate + kubectl)', { con
     const finalRs = await items(['rs', '-n', ns, '-l', 'app=web']);
     assert.equal(finalRs.length, 2, 'the undo reuses the first ReplicaSet');
     assert.equal(finalRs.find((rs) => rs.spec.template.spec.containers[0].image === 'nginx:1.25')?.spec.replicas, 2);
+
+    // pause: a template change waits; resume rolls it out; restart replaces every pod.
+    await kc(['rollout', 'pause', 'deployment/web', '-n', ns]);
+    await kc(['set', 'image', 'deployment/web', 'nginx=nginx:1.27', '-n', ns]);
+    await until('the paused deployment observed', async () => {
+      const dep = await getJson(['deployment', 'web', '-n', ns]);
+      return dep.status?.observedGeneration === dep.metadata.generation || JSON.stringify(dep.status);
+    });
+    await sleep(1_000);
+    assert.equal((await items(['rs', '-n', ns, '-l', 'app=web'])).length, 2, 'no new ReplicaSet while paused');
+    assert.deepEqual((await podsExactly(ns, 'app=web', 2)).map(images), ['nginx:1.25', 'nginx:1.25']);
+    await kc(['rollout', 'resume', 'deployment/web', '-n', ns]);
+    assert.match(await kc(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=90s'], { timeoutMs: 100_000 }), /successfully rolled out/);
+    const resumed = await podsExactly(ns, 'app=web', 2);
+    assert.deepEqual(resumed.map(images), ['nginx:1.27', 'nginx:1.27']);
+    await kc(['rollout', 'restart', 'deployment/web', '-n', ns]);
+    assert.match(await kc(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=90s'], { timeoutMs: 100_000 }), /successfully rolled out/);
+    const restarted = await podsExactly(ns, 'app=web', 2);
+    const beforeNames = new Set(resumed.map((p) => p.metadata.name));
+    assert.ok(restarted.every((p) => !beforeNames.has(p.metadata.name)), 'every pod replaced');
+    assert.ok(restarted.every((p) => p.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']));
   });
 
   it('a StatefulSet comes up in order, with its PVCs', async () => {
