@@ -1,7 +1,7 @@
 // Against a real API server (bare, no scheduler: pods name their node) with the fake runtime.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,6 +29,7 @@ const opts = () => ({
   podResyncMs: 100,
   backoff: { initialMs: 300, maxMs: 1200 },
   objectCacheMs: 100,
+  staticPodCheckMs: 200,
   log: () => {},
 });
 
@@ -173,4 +174,28 @@ test('deleting a pod stops its containers and completes the delete', async () =>
   assert.equal([...runtime.sandboxes.values()].filter((s) => s.sandbox.labels[POD_UID] === uid).length, 0);
   const stops = runtime.callsOf('stopContainer');
   assert.ok(stops.some((c) => (c.args[1] as number) > 0), 'stopped with a grace period');
+});
+
+test('static pods run from the manifests directory with a mirror pod in the API', async () => {
+  const dir = join(dataDir, 'agent', 'manifests');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'static.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  namespace: kube-system\nspec:\n  containers:\n  - name: c\n    image: nginx:1\n');
+  const name = `static-web-${NODE}`;
+  let mirror: Pod | undefined;
+  await eventually(async () => {
+    try {
+      mirror = (await pods().get('kube-system', name)) as Pod;
+    } catch {
+      return false;
+    }
+    return mirror.status?.phase === 'Running';
+  }, 10_000, 'mirror pod Running');
+  assert.ok(mirror!.metadata?.annotations?.['kubernetes.io/config.mirror']);
+  assert.equal(mirror!.metadata?.ownerReferences?.[0]?.kind, 'Node');
+  // A deleted mirror pod comes back.
+  await pods().delete('kube-system', name, { gracePeriodSeconds: 0 });
+  await eventually(async () => !!(await pods().get('kube-system', name).catch(() => undefined))?.metadata?.uid, 10_000, 'mirror recreated');
+  rmSync(join(dir, 'static.yaml'));
+  await eventually(async () => (await pods().get('kube-system', name).catch(() => undefined)) === undefined, 10_000, 'mirror removed');
+  await eventually(() => [...runtime.containers.values()].every((c) => c.status.labels['io.kubernetes.pod.name'] !== name), 10_000, 'static containers removed');
 });

@@ -18,6 +18,7 @@ import { StatusManager } from './status-manager.js';
 import { PodSyncer } from './sync.js';
 import type { ObjectSource, Pod } from './types.js';
 import { VolumeManager } from './volumes/manager.js';
+import { CONFIG_MIRROR, isMirrorPod, mirrorPodFor, readStaticPods } from './static-pods.js';
 
 export interface KubeletOptions {
   /** API client, or a kubeconfig path to build one from. */
@@ -42,6 +43,8 @@ export interface KubeletOptions {
   statusReportMs?: number;
   /** Cache lifetime of ConfigMaps/Secrets read for env and volumes (default 2 s). */
   objectCacheMs?: number;
+  /** How often to re-read static pod manifests and check mirror pods (default 20 s). */
+  staticPodCheckMs?: number;
   /** Override where ConfigMaps, Secrets and tokens come from. */
   source?: ObjectSource;
   events?: boolean;
@@ -138,15 +141,54 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const factory = new InformerFactory(client, { onError: (err) => log(`pod watch: ${(err as Error).message}`) });
   const pods = factory.informerFor<KubeObject>(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
   const w = workers;
+  // Mirror pods only reflect static pods; the manifests are what runs.
   pods.addEventHandler({
-    onAdd: (p) => w.update(p as Pod),
-    onUpdate: (_, p) => w.update(p as Pod),
-    onDelete: (p) => w.remove(objectOf(p) as Pod),
+    onAdd: (p) => void (isMirrorPod(p as Pod) || w.update(p as Pod)),
+    onUpdate: (_, p) => void (isMirrorPod(p as Pod) || w.update(p as Pod)),
+    onDelete: (p) => void (isMirrorPod(objectOf(p) as Pod) || w.remove(objectOf(p) as Pod)),
   });
   factory.start();
   await factory.waitForSync();
+
+  // Static pods from the manifests directory, each with a mirror pod in the API.
+  const manifests = join(agentDir, 'manifests');
+  mkdirSync(manifests, { recursive: true });
+  let statics = new Map<string, Pod>();
+  let staticBusy = false;
+  const syncStatic = async (): Promise<void> => {
+    if (staticBusy) return;
+    staticBusy = true;
+    try {
+      const next = readStaticPods(manifests, nodeName, log);
+      for (const [uid, p] of statics) {
+        if (next.has(uid)) continue;
+        w.remove(p);
+        const mirror = pods.indexer.list().find((m) => m.metadata?.namespace === p.metadata?.namespace && m.metadata?.name === p.metadata?.name && isMirrorPod(m as Pod));
+        if (mirror && ![...next.values()].some((n) => n.metadata?.name === p.metadata?.name && n.metadata?.namespace === p.metadata?.namespace)) {
+          await podsApi.delete(p.metadata?.namespace, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+        }
+      }
+      statics = next;
+      for (const p of next.values()) {
+        w.update(p);
+        const mirror = pods.indexer.list().find((m) => m.metadata?.namespace === p.metadata?.namespace && m.metadata?.name === p.metadata?.name);
+        const hash = p.metadata?.annotations?.['kubernetes.io/config.hash'];
+        if (mirror && mirror.metadata?.annotations?.[CONFIG_MIRROR] === hash && !mirror.metadata?.deletionTimestamp) continue;
+        if (mirror) await podsApi.delete(p.metadata?.namespace, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+        const nodeRef: { name: string; uid?: string } = { name: nodeName };
+        if (node.node?.metadata?.uid) nodeRef.uid = node.node.metadata.uid;
+        await podsApi.create(p.metadata?.namespace, mirrorPodFor(p, nodeRef) as KubeObject).catch((err) => log(`mirror pod ${p.metadata?.name}: ${(err as Error).message}`));
+      }
+    } finally {
+      staticBusy = false;
+    }
+  };
+  await syncStatic().catch((err) => log(`static pods: ${(err as Error).message}`));
+  const staticTimer = setInterval(() => void syncStatic().catch((err) => log(`static pods: ${(err as Error).message}`)), opts.staticPodCheckMs ?? 20_000);
+  staticTimer.unref();
+
   // Pods deleted while we were away: remove their containers, sandboxes and volumes.
-  const live = new Set(pods.indexer.list().map((p) => p.metadata?.uid ?? ''));
+  const live = new Set([...pods.indexer.list().map((p) => p.metadata?.uid ?? ''), ...statics.keys()]);
   for (const uid of leftover) {
     if (live.has(uid)) continue;
     log(`removing leftovers of pod ${uid} (gone from the API)`);
@@ -162,6 +204,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     probes,
     pods,
     async stop() {
+      clearInterval(staticTimer);
       node.stop();
       await factory.stop();
       await w.stop();

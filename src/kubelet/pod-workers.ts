@@ -2,6 +2,7 @@
 // once); each pass is level-triggered and followed by a periodic resync or an earlier wake-up
 // (back-off expiry, probe change, informer update).
 
+import { isStaticPod } from './static-pods.js';
 import type { PodSyncer } from './sync.js';
 import type { Pod } from './types.js';
 
@@ -25,6 +26,8 @@ export interface PodWorkersOptions {
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
+  /** Pods already terminated and cleaned up: late informer events about them are ignored. */
+  private readonly finished = new Map<string, number>();
   private stopped = false;
   private readonly resyncMs: number;
   private readonly log: (msg: string) => void;
@@ -43,6 +46,10 @@ export class PodWorkers {
   update(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     if (!uid || this.stopped) return;
+    if (this.finished.has(uid)) {
+      if (!isStaticPod(pod)) return;
+      this.finished.delete(uid);
+    }
     let w = this.workers.get(uid);
     if (!w) {
       w = { uid, pod, gone: false, running: false, pending: false, terminal: false, done: false };
@@ -56,6 +63,7 @@ export class PodWorkers {
   /** The pod is gone from the API. */
   remove(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
+    if (this.finished.has(uid)) return;
     const w = this.workers.get(uid);
     if (!w) {
       this.workers.set(uid, { uid, pod, gone: true, running: false, pending: false, terminal: false, done: false });
@@ -96,6 +104,8 @@ export class PodWorkers {
           await this.syncer.terminate(pod, { inApi: !w.gone });
           w.done = true;
           this.workers.delete(w.uid);
+          this.finished.set(w.uid, Date.now());
+          if (this.finished.size > 10_000) this.finished.delete(this.finished.keys().next().value!);
         } else {
           const r = await this.syncer.sync(pod);
           wakeAt = r.wakeAt;

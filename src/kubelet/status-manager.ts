@@ -4,6 +4,7 @@
 import { deepEqual } from '../api/objects.js';
 import type { KubeObject } from '../api/registry.js';
 import { isNotFound, type ResourceClient } from '../client/index.js';
+import { isStaticPod } from './static-pods.js';
 import type { Pod, PodStatus } from './types.js';
 
 export class StatusManager {
@@ -28,7 +29,9 @@ export class StatusManager {
     const patch: Record<string, unknown> = { ...status };
     for (const k of Object.keys(pod.status ?? {})) if (!(k in status)) patch[k] = null;
     try {
-      await this.pods.patch(pod.metadata?.namespace, pod.metadata?.name ?? '', { metadata: { uid }, status: patch }, 'merge', { subresource: 'status' });
+      // A static pod's status goes to its mirror pod, which has a uid of its own.
+      const body = isStaticPod(pod) ? { status: patch } : { metadata: { uid }, status: patch };
+      await this.pods.patch(pod.metadata?.namespace, pod.metadata?.name ?? '', body, 'merge', { subresource: 'status' });
       this.last.set(uid, status);
       this.writes++;
       return true;
