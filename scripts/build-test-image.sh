@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds k8ts' offline images without Docker or a network, from Debian's busybox-static:
 #
-#   <out-dir>/busybox.tar   localhost/busybox:1   entrypoint `sh`; with no args it idles until SIGTERM
+#   <out-dir>/busybox.tar   localhost/busybox:1   no entrypoint; the default command idles until SIGTERM
 #   <out-dir>/pause.tar     localhost/pause:1     the pod sandbox image (entrypoint `sleep infinity`)
 #
 # Both are OCI image layouts in a tar, as `ctr images import` takes them.
@@ -63,8 +63,7 @@ printf 'k8ts busybox\n' >"$rootfs/var/www/index.html"
 umoci repack --image "$layout:$busybox_ref" "$work/bundle"
 common=(--config.env 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --config.workingdir / --os linux --author k8ts)
 umoci config --no-history --image "$layout:$busybox_ref" "${common[@]}" \
-  --config.entrypoint sh \
-  --config.cmd -c --config.cmd "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait \$!; done"
+  --config.cmd sh --config.cmd -c --config.cmd "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait \$!; done"
 umoci config --no-history --image "$layout:$busybox_ref" --tag "$pause_ref" "${common[@]}" \
   --clear config.cmd --clear config.entrypoint \
   --config.entrypoint sleep --config.entrypoint infinity

@@ -198,6 +198,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     authenticate,
     pathHandlers: [
       healthHandler(checks),
+      (req, res, url) => {
+        if (url.pathname !== '/cacerts' || req.method !== 'GET') return false;
+        res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
+        res.end(pki.ca.certPem);
+        return true;
+      },
       versionHandler(),
       discoveryHandler(registry),
       createOpenApiHandler(registry, schemas),

@@ -6,6 +6,7 @@ import { schedulerCommand } from './scheduler.js';
 import { controllerManagerCommand } from './controller-manager.js';
 import { simulateCommand } from './simulate.js';
 import { upCommand } from './up.js';
+import { agentCommand } from './agent.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 program.addCommand(upCommand());
 program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler, controller manager) on a data directory'));
 program.addCommand(serverCommand('apiserver', 'run the API server alone', false));
+program.addCommand(agentCommand());
 program.addCommand(schedulerCommand());
 program.addCommand(controllerManagerCommand());
 program.addCommand(simulateCommand());

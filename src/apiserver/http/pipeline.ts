@@ -12,8 +12,11 @@ import { parseResourceRequest } from './requestinfo.js';
 import { writeError } from './respond.js';
 import type { Authenticator, PathHandler } from './types.js';
 
-/** Paths anyone may read, as upstream's system:public-info-viewer allows. */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/livez/ping', '/readyz/ping', '/healthz/ping']);
+/**
+ * Paths anyone may read, as upstream's system:public-info-viewer allows, plus the cluster CA (public
+ * data; a joining agent checks it against the hash in its node token, as k3s does).
+ */
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/livez/ping', '/readyz/ping', '/healthz/ping', '/cacerts']);
 
 export interface PipelineOptions {
   registry: Registry;

@@ -57,7 +57,7 @@ describe('offline test images', { skip }, () => {
   const checkBusybox = (img: Awaited<ReturnType<typeof inspect>>) => {
     assert.deepEqual(img.refs, [BUSYBOX_IMAGE]);
     assert.equal(img.config.os, 'linux');
-    assert.deepEqual(img.config.config.Entrypoint, ['sh']);
+    assert.equal(img.config.config.Entrypoint ?? null, null, 'no entrypoint, like the public busybox image');
     assert.deepEqual(img.config.config.Cmd, BUSYBOX_DEFAULT_CMD);
     assert.ok(img.config.config.Env?.some((e) => e.startsWith('PATH=') && e.includes('/bin')));
     const has = (re: RegExp) => assert.ok(img.files.some((l) => re.test(l)), `layer has ${re}`);

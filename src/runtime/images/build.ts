@@ -1,7 +1,8 @@
 // Offline test images, built without Docker or a network: Debian's busybox-static as the whole
 // userland, packed into an OCI image layout with umoci.
 //
-//   localhost/busybox:1  entrypoint `sh`; with no args it idles until SIGTERM (so a bare
+//   localhost/busybox:1  no entrypoint (like the public busybox image, so `kubectl run … -- sh -c x`
+//                        runs `sh -c x`); the default command idles until SIGTERM (so a bare
 //                        `kubectl create deployment --image=localhost/busybox:1` stays Running).
 //   localhost/pause:1    the same layer; entrypoint `sleep infinity`. containerd kills sandboxes
 //                        with SIGKILL, so the sleeper needs no signal handling of its own.
@@ -20,7 +21,7 @@ export const BUSYBOX_IMAGE = 'localhost/busybox:1';
 export const PAUSE_IMAGE = 'localhost/pause:1';
 
 /** The default command of the busybox image: idle, and exit 0 on SIGTERM/SIGINT. */
-export const BUSYBOX_DEFAULT_CMD = ['-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
+export const BUSYBOX_DEFAULT_CMD = ['sh', '-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -101,7 +102,6 @@ export async function buildBusyboxImage(layoutDir: string, opts: BuildOptions = 
     const common = ['--config.env', PATH_ENV, '--config.workingdir', '/', '--os', 'linux', '--author', 'k8ts'];
     await tool(umoci, [
       'config', '--no-history', '--image', base, ...common,
-      '--config.entrypoint', 'sh',
       ...BUSYBOX_DEFAULT_CMD.flatMap((a) => ['--config.cmd', a]),
     ]);
     await tool(umoci, [
