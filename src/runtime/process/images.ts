@@ -204,7 +204,7 @@ export class ImageStore {
     await rename(tmp, dir);
     const config: ImageConfig = pause
       ? { entrypoint: ['sleep', 'infinity'], cmd: [], env: [DEFAULT_PATH], workingDir: '/', user: '' }
-      : { entrypoint: ['sh'], cmd: ['-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"], env: [DEFAULT_PATH], workingDir: '/', user: '' };
+      : { entrypoint: [], cmd: ['sh', '-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"], env: [DEFAULT_PATH], workingDir: '/', user: '' };
     const size = (await stat(busybox)).size;
     const id = 'sha256:' + createHash('sha256').update(JSON.stringify({ ref, config, size })).digest('hex');
     return { ref, id, rootfs: join(dir, 'rootfs'), config, size, source: busybox };
