@@ -166,3 +166,23 @@ test('a disk emptyDir over its sizeLimit evicts the pod', async () => {
   assert.equal(h.runtime.containersOfPod(p.metadata!.uid!, POD_UID).filter((c) => c.state === 'CONTAINER_RUNNING').length, 0);
   await h.stop();
 });
+
+test('containers get the managed /etc/hosts and a termination-message file read back on exit', async () => {
+  const h = harness();
+  const p = pod({ hostAliases: [{ ip: '1.2.3.4', hostnames: ['foo', 'bar'] }], containers: [{ name: 'c', image: 'img:1' }] });
+  h.workers.update(p);
+  await eventually(() => st(h, p)?.phase === 'Running', 5000, 'Running');
+  const cfg = h.runtime.callsOf('createContainer')[0]!.args[1] as { mounts: { containerPath: string; hostPath: string }[] };
+  const hosts = cfg.mounts.find((m) => m.containerPath === '/etc/hosts')!;
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(hosts.hostPath, 'utf8');
+  assert.match(text, /127\.0\.0\.1\tlocalhost/);
+  assert.match(text, new RegExp(`10\\.88\\.\\d+\\.\\d+\\t${p.metadata!.name}`));
+  assert.match(text, /1\.2\.3\.4\tfoo\tbar/);
+  const term = cfg.mounts.find((m) => m.containerPath === '/dev/termination-log')!;
+  writeFileSync(term.hostPath, 'goodbye');
+  const id = [...h.runtime.containers.keys()][0]!;
+  h.runtime.exitContainer(id, 3);
+  await eventually(() => st(h, p)?.containerStatuses?.[0]?.lastState?.terminated?.message === 'goodbye', 5000, 'termination message');
+  await h.stop();
+});

@@ -16,6 +16,7 @@ import { renderPodStatus } from './status.js';
 import type { StatusManager } from './status-manager.js';
 import { ContainerConfigError, type Container, type ObjectSource, type Pod, type PodStatus } from './types.js';
 import { containerMounts, type VolumeManager } from './volumes/manager.js';
+import { PodFiles } from './pod-files.js';
 
 export interface SyncDeps {
   runtime: ContainerRuntime;
@@ -58,8 +59,17 @@ function specOf(pod: Pod, name: string): Container | undefined {
 
 export class PodSyncer {
   private readonly sizeCheckedAt = new Map<string, number>();
+  private readonly files: PodFiles;
 
-  constructor(private readonly d: SyncDeps) {}
+  constructor(private readonly d: SyncDeps) {
+    this.files = new PodFiles((uid) => d.volumes.podDir(uid));
+  }
+
+  private async observe(pod: Pod): Promise<ObservedPod> {
+    const o = await observePod(this.d.runtime, pod.metadata?.uid ?? '');
+    this.files.addMessages(pod, o);
+    return o;
+  }
 
   /** Evict a pod whose disk emptyDir outgrew its sizeLimit (upstream's eviction manager does this). */
   private async evictIfOverLimit(pod: Pod, observed: ObservedPod): Promise<PodStatus | undefined> {
@@ -97,7 +107,7 @@ export class PodSyncer {
   async sync(pod: Pod): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const now = Date.now();
-    let observed = await observePod(this.d.runtime, uid);
+    let observed = await this.observe(pod);
     const waiting = new Map<string, { reason: string; message?: string }>();
     // A pod that reached Succeeded or Failed never runs again: keep everything stopped.
     const known = this.d.status.get(uid) ?? pod.status;
@@ -146,7 +156,7 @@ export class PodSyncer {
         const status = await this.writeStatus(pod, observed, waiting, false);
         return { wakeAt: now + 5000, status, terminal: false };
       }
-      observed = await observePod(this.d.runtime, uid);
+      observed = await this.observe(pod);
     }
 
     const sandbox = readySandbox(observed);
@@ -163,7 +173,7 @@ export class PodSyncer {
       }
     }
 
-    observed = await observePod(this.d.runtime, uid);
+    observed = await this.observe(pod);
     const sb = readySandbox(observed);
     this.d.probes.sync(pod, sb ? observed.containers.filter((c) => c.sandboxId === sb.id) : [], this.ctx(pod, observed).podIP);
     const status = await this.writeStatus(pod, observed, waiting, actions.initFailed);
@@ -219,7 +229,7 @@ export class PodSyncer {
         kind: s.kind,
         restartCount: s.restartCount,
         env,
-        mounts: containerMounts(c, volumes),
+        mounts: [...containerMounts(c, volumes), ...this.files.mounts(pod, c, s.restartCount, ctx.podIP, sbConfig.hostname ?? '')],
         nodeMemoryBytes: this.d.nodeMemoryBytes,
       });
     } catch (err) {
@@ -294,14 +304,14 @@ export class PodSyncer {
   async terminate(pod: Pod, opts: { inApi: boolean; graceSeconds?: number }): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const grace = opts.graceSeconds ?? pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    let observed = await observePod(this.d.runtime, uid);
+    let observed = await this.observe(pod);
     if (observed.containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
       for (const c of observed.containers.filter((x) => x.state === 'CONTAINER_RUNNING')) this.d.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
     }
     await this.stopAll(pod, observed, grace, true);
     this.d.probes.removePod(uid);
     if (opts.inApi) {
-      observed = await observePod(this.d.runtime, uid);
+      observed = await this.observe(pod);
       const status = renderPodStatus({
         pod,
         observed,

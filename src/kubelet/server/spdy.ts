@@ -11,6 +11,24 @@ import type { Duplex } from 'node:stream';
 
 export const SPDY_VERSION = 3;
 
+/** `K8TS_STREAM_DEBUG=1` logs every SPDY frame and WebSocket message of bridged streams to stderr. */
+export const STREAM_DEBUG = /^(1|true|yes)$/i.test(process.env['K8TS_STREAM_DEBUG'] ?? '');
+
+export function debugStream(msg: string): void {
+  if (STREAM_DEBUG) console.error(`stream-debug ${new Date().toISOString().slice(11, 23)} ${msg}`);
+}
+
+const FRAME_NAMES: Record<number, string> = { 1: 'SYN_STREAM', 2: 'SYN_REPLY', 3: 'RST_STREAM', 4: 'SETTINGS', 6: 'PING', 7: 'GOAWAY', 8: 'HEADERS', 9: 'WINDOW_UPDATE' };
+
+/** One line describing a frame, for debugging. */
+export function describeFrame(f: Frame): string {
+  if (!f.control) return `DATA stream=${f.streamId} flags=${f.flags} len=${f.data.length} ${JSON.stringify(f.data.subarray(0, 80).toString('latin1'))}`;
+  const name = FRAME_NAMES[f.type] ?? `type${f.type}`;
+  const id = f.data.length >= 4 ? f.data.readUInt32BE(0) & 0x7fffffff : -1;
+  const extra = f.type === FrameType.RST_STREAM || f.type === FrameType.GOAWAY ? ` status=${f.data.length >= 8 ? f.data.readUInt32BE(4) : '?'}` : '';
+  return `${name} id=${id} flags=${f.flags} len=${f.data.length}${extra}`;
+}
+
 export const FrameType = {
   SYN_STREAM: 1,
   SYN_REPLY: 2,
@@ -229,6 +247,7 @@ export class SpdyClient {
   }
 
   private write(b: Buffer): void {
+    if (STREAM_DEBUG) for (const f of new FrameReader().push(b)) debugStream(`spdy -> ${describeFrame(f)}`);
     if (!this.closed && !this.socket.destroyed) this.socket.write(b);
   }
 
@@ -242,6 +261,7 @@ export class SpdyClient {
 
   private receive(chunk: Buffer): void {
     for (const f of this.reader.push(chunk)) {
+      if (STREAM_DEBUG) debugStream(`spdy <- ${describeFrame(f)}`);
       if (this.closed) return;
       if (!f.control) {
         const s = this.streams.get(f.streamId);

@@ -7,7 +7,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { SpdyClient } from './spdy.js';
+import { debugStream, SpdyClient, STREAM_DEBUG } from './spdy.js';
 
 export const V5_PROTOCOL = 'v5.channel.k8s.io';
 export const V4_PROTOCOL = 'v4.channel.k8s.io';
@@ -48,6 +48,7 @@ const toBuffer = (data: unknown): Buffer =>
 export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts: StreamOptions): void {
   const spdy = new SpdyClient(socket, rest);
   const toClient = (channel: number) => (data: Buffer) => {
+    if (STREAM_DEBUG) debugStream(`ws -> ch${channel} len=${data.length} ${JSON.stringify(data.subarray(0, 80).toString('latin1'))}`);
     if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
   };
   // The runtime counts streams before it starts: error, then the ones asked for, resize with a tty.
@@ -66,6 +67,7 @@ export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts
     if (!isBinary || data.length === 0) return;
     const channel = data[0]!;
     const payload = data.subarray(1);
+    if (STREAM_DEBUG) debugStream(`ws <- ch${channel} len=${payload.length} ${JSON.stringify(payload.subarray(0, 80).toString('latin1'))}`);
     if (channel === Channel.stdin && stdinOpen) {
       if (payload.length) spdy.send(stdinId, payload);
     } else if (channel === Channel.resize && resizeId >= 0) {
@@ -75,7 +77,10 @@ export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts
       spdy.end(stdinId);
     }
   });
-  ws.on('close', () => spdy.close());
+  ws.on('close', (code, reason) => {
+    debugStream(`ws closed by client ${code} ${reason.toString()}`);
+    spdy.close();
+  });
   ws.on('error', () => spdy.close());
   spdy.onClose = (reason) => {
     if (ws.readyState === ws.OPEN) {
