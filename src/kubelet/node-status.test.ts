@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goArch, osImageFrom } from './machine.js';
-import { buildNode, conditionStates, nodeStatus, statusChanged, type NodeFacts } from './node-status.js';
+import { buildNode, conditionStates, nodeImages, nodeStatus, statusChanged, type NodeFacts } from './node-status.js';
 
 const facts = (o: Partial<NodeFacts> = {}): NodeFacts => ({
   name: 'n1',
@@ -82,4 +82,17 @@ test('heartbeats alone are not a change; transitions keep their time', () => {
   const s2 = nodeStatus(facts({ runtimeReady: false }), s1, t0 + 20_000);
   assert.equal(statusChanged(s1, s2), true);
   assert.equal(s2.conditions![3]!.lastTransitionTime, '2026-01-01T00:00:20Z');
+});
+
+test('node images: digests and tags, largest first, at most 50', () => {
+  const imgs = nodeImages([
+    { repoTags: ['a:1'], repoDigests: ['a@sha256:1'], size: 10 },
+    { repoTags: ['b:1'], repoDigests: [], size: 20 },
+    { repoTags: [], repoDigests: [], size: 30 },
+  ]);
+  assert.deepEqual(imgs, [
+    { names: ['b:1'], sizeBytes: 20 },
+    { names: ['a@sha256:1', 'a:1'], sizeBytes: 10 },
+  ]);
+  assert.equal(nodeImages(Array.from({ length: 60 }, (_, i) => ({ repoTags: [`x:${i}`], repoDigests: [], size: i }))).length, 50);
 });

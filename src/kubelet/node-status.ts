@@ -23,6 +23,18 @@ export interface NodeFacts {
   pressure: PressureSignals;
   maxPods: number;
   labels?: Record<string, string>;
+  /** Images on the node (for the scheduler's ImageLocality), largest first, at most 50. */
+  images?: Array<{ names: string[]; sizeBytes: number }>;
+}
+
+export const MAX_NODE_IMAGES = 50;
+
+export function nodeImages(list: Array<{ repoTags: string[]; repoDigests: string[]; size: number }>): Array<{ names: string[]; sizeBytes: number }> {
+  return list
+    .map((i) => ({ names: [...i.repoDigests, ...i.repoTags], sizeBytes: i.size }))
+    .filter((i) => i.names.length > 0)
+    .sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names[0]! < b.names[0]! ? -1 : 1))
+    .slice(0, MAX_NODE_IMAGES);
 }
 
 export function nodeLabels(f: NodeFacts): Record<string, string> {
@@ -93,6 +105,7 @@ export function nodeStatus(f: NodeFacts, old: Node['status'] | undefined, now: n
   const m = f.machine;
   return {
     ...resources(f),
+    ...(f.images ? { images: f.images } : {}),
     conditions: nodeConditions(f, old, now),
     addresses: [
       { type: 'InternalIP', address: f.internalIP },

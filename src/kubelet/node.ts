@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/registry.js';
 import { isAlreadyExists, isConflict, isNotFound, LEASES, NAMESPACES, NODES, type RestClient } from '../client/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { machineInfo, pressureSignals, type MachineInfo } from './machine.js';
-import { buildNode, nodeLabels, nodeStatus, statusChanged, type NodeFacts } from './node-status.js';
+import { buildNode, nodeImages, nodeLabels, nodeStatus, statusChanged, type NodeFacts } from './node-status.js';
 import type { Node } from './types.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -75,6 +75,10 @@ export class NodeAgent {
       maxPods: this.o.maxPods ?? 110,
     };
     if (runtimeMessage) f.runtimeMessage = runtimeMessage;
+    if (runtimeReady) {
+      const images = await this.o.runtime.listImages().catch(() => undefined);
+      if (images) f.images = nodeImages(images);
+    }
     if (this.o.labels) f.labels = this.o.labels;
     return f;
   }

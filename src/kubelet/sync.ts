@@ -137,7 +137,10 @@ export class PodSyncer {
   private async sync2(pod: Pod, observed: ObservedPod, waiting: Map<string, { reason: string; message?: string }>, volumes: Map<string, string>, now: number): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const actions = computePodActions(pod, observed, this.d.backoff, this.d.probes, now);
-    for (const [k, v] of actions.waiting) waiting.set(k, v);
+    for (const [k, v] of actions.waiting) {
+      waiting.set(k, v);
+      if (v.reason === 'CrashLoopBackOff') this.d.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${k} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`);
+    }
 
     for (const sid of actions.killSandboxes) await this.killSandbox(pod, observed, sid);
     for (const k of actions.kill) {
@@ -211,7 +214,10 @@ export class PodSyncer {
     const c = s.container;
     const pullKey = backoffKey(uid, c.name) + '/pull';
     const pb = this.d.backoff.inBackoff(pullKey, now, now);
-    if (pb.waiting) return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"`, wakeAt: pb.until };
+    if (pb.waiting) {
+      this.d.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`);
+      return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"`, wakeAt: pb.until };
+    }
     try {
       const t0 = Date.now();
       if (await ensureImage(this.d.runtime, c)) this.d.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`);

@@ -107,7 +107,10 @@ export function encodeHeaderBlock(headers: Record<string, string>): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Writes header blocks as one zlib stream of stored deflate blocks (no compression, no dictionary). */
+/**
+ * Writes header blocks as one zlib stream of stored deflate blocks (no compression, no dictionary),
+ * each block followed by a sync-flush marker.
+ */
 export class HeaderCompressor {
   private started = false;
 
@@ -128,6 +131,11 @@ export class HeaderCompressor {
       off += n;
       if (n === 0) break;
     }
+    // End every block with an empty stored block, as a zlib sync flush does. Go's flate reader
+    // (spdystream in containerd) only hands out a stored block's bytes once it has read the next
+    // block's header; without this marker it reads past the frame, hits EOF, and the connection's
+    // shared header decompressor is broken for good: the first stream opens, later ones never do.
+    parts.push(Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 }
