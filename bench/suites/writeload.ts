@@ -151,6 +151,7 @@ interface Row {
   loopP99: number;
   loopMax: number;
   watchBytes: number;
+  watchEnded: number;
 }
 
 export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
@@ -177,6 +178,8 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       log(`registered ${opts.nodes} nodes + leases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
       let watchBytes = 0;
+      let stopping = false;
+      const watchEnded: string[] = [];
       for (const path of [
         '/api/v1/pods?watch=true&allowWatchBookmarks=true',
         '/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D&allowWatchBookmarks=true',
@@ -185,6 +188,10 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       ]) {
         const s = await watchClient.stream(path);
         s.res.on('data', (d: Buffer) => (watchBytes += d.length));
+        // The server ends a watch whose client falls too far behind (or on errors): count those.
+        s.res.on('end', () => {
+          if (!stopping) watchEnded.push(path.split('?')[0]!);
+        });
         streams.push(s);
       }
 
@@ -264,6 +271,8 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       const statusInWindow = statusCount;
       stopBackground = true;
       await Promise.all([leaseDone, statusDone]);
+      stopping = true;
+      if (watchEnded.length) log(`watches ended by the server during the run: ${watchEnded.join(', ')}`);
       if (leaseFirstError) log(`lease errors: ${leaseErrors}, first: ${leaseFirstError}`);
       if (res.errors) log(`create errors: ${res.errors}, first: ${res.firstError}`);
       const c = summarize(res.latencies);
@@ -284,6 +293,7 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
         loopP99: st1.loopDelay?.p99 ?? NaN,
         loopMax: st1.loopDelay?.max ?? NaN,
         watchBytes,
+        watchEnded: watchEnded.length,
       });
     } finally {
       for (const s of streams) s.abort();
@@ -310,6 +320,6 @@ export async function runWriteload(opts: WriteloadOptions): Promise<Row[]> {
       `${ms(r.loopP99)} / ${ms(r.loopMax)}`,
     ]),
   );
-  note(`\nwatch bytes received (4 watchers): ${rows.map((r) => `${r.backend} ${(r.watchBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
+  note(`\nwatch bytes received (4 watchers): ${rows.map((r) => `${r.backend} ${(r.watchBytes / 2 ** 20).toFixed(1)} MiB, ${r.watchEnded} ended early`).join('; ')}`);
   return rows;
 }
