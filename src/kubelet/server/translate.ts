@@ -58,8 +58,8 @@ export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts
   if (opts.stderr && !opts.tty) spdy.openStream({ streamtype: 'stderr' }, { onData: toClient(Channel.stderr) });
   const resizeId = opts.tty ? spdy.openStream({ streamtype: 'resize' }, { onData: () => undefined }) : -1;
 
-  // As upstream's servers do: an empty first message tells the client the streams are ready.
-  toClient(opts.stdout ? Channel.stdout : opts.stderr ? Channel.stderr : Channel.error)(Buffer.alloc(0));
+  // No empty "ready" message up front (upstream's wsstream sends none): kubectl 1.32 reads before it
+  // has registered its streams and logs `Unknown stream id 1, discarding message` to the terminal.
 
   let stdinOpen = stdinId >= 0;
   ws.on('message', (raw, isBinary) => {
