@@ -11,6 +11,7 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { MANAGED_BY, podUidOf } from './labels.js';
 import { defaultNodeIP } from './machine.js';
 import { NodeAgent } from './node.js';
+import { Pleg } from './pleg.js';
 import { PodWorkers } from './pod-workers.js';
 import { ProbeManager } from './probes.js';
 import { ApiObjectSource } from './sources.js';
@@ -35,8 +36,10 @@ export interface KubeletOptions {
   clusterDomain?: string;
   maxPods?: number;
   nodeLabels?: Record<string, string>;
-  /** Resync each pod this often (default 1 s). */
+  /** Resync each pod this often even without runtime changes (default 10 s). */
   podResyncMs?: number;
+  /** Relist the runtime this often to notice container state changes (default 1 s). */
+  relistMs?: number;
   backoff?: BackoffOptions;
   leaseRenewMs?: number;
   statusUpdateMs?: number;
@@ -128,7 +131,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
     log,
   });
-  workers = new PodWorkers(syncer, { log, ...(opts.podResyncMs ? { resyncMs: opts.podResyncMs } : {}) });
+  workers = new PodWorkers(syncer, { log, resyncMs: opts.podResyncMs ?? 10_000 });
+  const pleg = new Pleg(runtime, nodeName, (uid) => workers?.trigger(uid), log);
 
   // What an earlier run left behind: pod uids with sandboxes or volume directories here.
   const leftover = new Set<string>();
@@ -194,6 +198,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     log(`removing leftovers of pod ${uid} (gone from the API)`);
     await syncer.remove(uid).catch((err) => log(`cleanup ${uid}: ${(err as Error).message}`));
   }
+  await pleg.relist();
+  pleg.start(opts.relistMs ?? 1000);
   log(`node ${nodeName} ready (runtime ${runtimeName}, ${live.size} pods)`);
 
   return {
@@ -205,6 +211,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     pods,
     async stop() {
       clearInterval(staticTimer);
+      pleg.stop();
       node.stop();
       await factory.stop();
       await w.stop();

@@ -18,8 +18,20 @@ interface Worker {
   done: boolean;
 }
 
+/** Whether an update changes what a sync would do (spec, deletion, labels/annotations for the downward API). */
+export function needsSync(a: Pod, b: Pod): boolean {
+  const am = a.metadata ?? {};
+  const bm = b.metadata ?? {};
+  if (am.deletionTimestamp !== bm.deletionTimestamp || am.deletionGracePeriodSeconds !== bm.deletionGracePeriodSeconds) return true;
+  if (JSON.stringify(am.labels ?? {}) !== JSON.stringify(bm.labels ?? {}) || JSON.stringify(am.annotations ?? {}) !== JSON.stringify(bm.annotations ?? {})) return true;
+  if (JSON.stringify(a.spec) !== JSON.stringify(b.spec)) return true;
+  // Readiness gates are conditions others set.
+  const gates = (p: Pod) => JSON.stringify((p.status?.conditions ?? []).filter((c) => (p.spec?.readinessGates ?? []).some((g) => g.conditionType === c.type)));
+  return gates(a) !== gates(b);
+}
+
 export interface PodWorkersOptions {
-  /** Resync every pod this often (default 1 s: our stand-in for PLEG's relist). */
+  /** Resync every pod this often (default 10 s; the PLEG triggers syncs on runtime changes). */
   resyncMs?: number;
   log?: (msg: string) => void;
 }
@@ -38,7 +50,7 @@ export class PodWorkers {
     private readonly syncer: PodSyncer,
     opts: PodWorkersOptions = {},
   ) {
-    this.resyncMs = opts.resyncMs ?? 1000;
+    this.resyncMs = opts.resyncMs ?? 10_000;
     this.log = opts.log ?? (() => {});
   }
 
@@ -56,7 +68,10 @@ export class PodWorkers {
       this.workers.set(uid, w);
     }
     if (w.done) return;
+    const prev = w.pod;
     w.pod = pod;
+    // Our own status writes come back as updates: only what the kubelet acts on wakes the worker.
+    if (prev !== pod && !needsSync(prev, pod) && (w.running || w.timer)) return;
     this.trigger(uid);
   }
 

@@ -168,7 +168,7 @@ export class PodSyncer {
       const sbConfig = this.sandboxConfig(pod, sandbox.attempt);
       const ctx = this.ctx(pod, observed);
       for (const s of actions.start) {
-        const r = await this.startContainer(pod, s, sandbox.id, sbConfig, ctx, volumes, now);
+        const r = await this.startContainer(pod, observed, s, sandbox.id, sbConfig, ctx, volumes, now);
         if (r) {
           waiting.set(s.container.name, r);
           if (r.wakeAt) wakeAt = Math.min(wakeAt ?? Infinity, r.wakeAt);
@@ -203,6 +203,7 @@ export class PodSyncer {
   /** Pull, configure, create and start one container; a waiting reason when it could not. */
   private async startContainer(
     pod: Pod,
+    observed: ObservedPod,
     s: StartAction,
     sandboxId: string,
     sbConfig: PodSandboxConfig,
@@ -255,7 +256,7 @@ export class PodSyncer {
       this.d.event(pod, 'Warning', 'Failed', `Error: ${msg}`);
       return { reason: 'CreateContainerError', message: msg, wakeAt: Date.now() + 2000 };
     }
-    await this.pruneInstances(uid, c.name, id);
+    await this.pruneInstances(observed, c.name);
     const post = c.lifecycle?.postStart;
     if (post) {
       const err = await runHook(post, { runtime: this.d.runtime, containerId: id, container: c, podIP: ctx.podIP, timeoutSeconds: pod.spec?.terminationGracePeriodSeconds ?? 30 });
@@ -268,9 +269,8 @@ export class PodSyncer {
   }
 
   /** Keep the newest two instances of a container (current and previous, for `logs --previous`). */
-  private async pruneInstances(uid: string, name: string, keepId: string): Promise<void> {
-    const o = await observePod(this.d.runtime, uid);
-    const old = o.containers.filter((c) => c.name === name && c.id !== keepId && c.state === 'CONTAINER_EXITED');
+  private async pruneInstances(observed: ObservedPod, name: string): Promise<void> {
+    const old = observed.containers.filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
     for (const c of old.slice(1)) await this.d.runtime.removeContainer(c.id).catch(() => undefined);
   }
 
@@ -333,9 +333,11 @@ export class PodSyncer {
         status.phase = all.length > 0 && all.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
       }
       await this.d.status.set(pod, status).catch(() => undefined);
+      await this.remove(uid);
       await this.d.deletePod(pod);
+    } else {
+      await this.remove(uid);
     }
-    await this.remove(uid);
     this.d.log(`pod ${podName(pod)} terminated`);
   }
 
