@@ -122,3 +122,18 @@ test('disk emptyDir over its sizeLimit is reported', async () => {
   writeFileSync(join(paths.get('e')!, 'big'), Buffer.alloc(4096));
   assert.deepEqual(vm.overLimit(p), ['e']);
 });
+
+test('emptyDir medium Memory is a tmpfs (as root), unmounted on teardown', { skip: process.getuid?.() !== 0 ? 'needs root' : undefined }, async () => {
+  const vm = new VolumeManager({ root: join(dir, 'pods3'), source, tmpfs: true });
+  const p: Pod = { ...pod, metadata: { ...pod.metadata, uid: 'mem1' }, spec: { containers: [], volumes: [{ name: 'm', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } }] } };
+  const paths = await vm.setUp(p, ctx);
+  const mounts = readFileSync('/proc/self/mounts', 'utf8');
+  const line = mounts.split('\n').find((l) => l.split(' ')[1] === paths.get('m'));
+  assert.ok(line, 'mounted');
+  assert.match(line!, /^tmpfs /);
+  assert.match(line!, /size=4096k/);
+  await vm.setUp(p, ctx); // idempotent
+  await vm.tearDown('mem1');
+  assert.equal(readFileSync('/proc/self/mounts', 'utf8').includes(paths.get('m')!), false);
+  assert.equal(existsSync(paths.get('m')!), false);
+});
