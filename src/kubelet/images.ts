@@ -24,7 +24,7 @@ export function pullPolicy(c: Container): 'Always' | 'IfNotPresent' | 'Never' {
 }
 
 /** Makes sure the image is present; returns whether it was pulled. */
-export async function ensureImage(runtime: ContainerRuntime, c: Container): Promise<boolean> {
+export async function ensureImage(runtime: ContainerRuntime, c: Container, onPull: () => void = () => {}): Promise<boolean> {
   const image = c.image ?? '';
   const policy = pullPolicy(c);
   if (policy !== 'Always') {
@@ -33,6 +33,7 @@ export async function ensureImage(runtime: ContainerRuntime, c: Container): Prom
     if (policy === 'Never') throw new ImagePullError(`Container image "${image}" is not present with pull policy of Never`, 'ErrImageNeverPull');
   }
   try {
+    onPull();
     await runtime.pullImage(image);
     return true;
   } catch (err) {

@@ -221,7 +221,7 @@ export class PodSyncer {
     }
     try {
       const t0 = Date.now();
-      if (await ensureImage(this.d.runtime, c)) this.d.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`);
+      if (await ensureImage(this.d.runtime, c, () => this.d.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`))) this.d.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`);
     } catch (err) {
       const e = err as ImagePullError;
       this.d.backoff.next(pullKey, Date.now());
