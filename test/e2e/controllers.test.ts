@@ -260,6 +260,13 @@ describe('controllers end to end (k8ts server + k8ts simulate + kubectl)', { con
     const beforeNames = new Set(resumed.map((p) => p.metadata.name));
     assert.ok(restarted.every((p) => !beforeNames.has(p.metadata.name)), 'every pod replaced');
     assert.ok(restarted.every((p) => p.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']));
+
+    // The default (background) cascade: the ReplicaSets and their pods follow the Deployment.
+    await kc(['delete', 'deployment', 'web', '-n', ns]);
+    await until('no ReplicaSets or pods left', async () => {
+      const left = await kc(['get', 'rs,pods', '-n', ns, '-o', 'name']);
+      return left.trim() === '' || left.trim().replace(/\n/g, ' ');
+    });
   });
 
   it('a StatefulSet comes up in order, with its PVCs', async () => {
@@ -335,6 +342,7 @@ spec:
     assert.match(table, /^data-db-0\s/m);
     const sts = await getJson(['statefulset', 'db', '-n', ns]);
     assert.equal(sts.status.readyReplicas, 3);
+    assert.match(await kc(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=30s']), /partitioned roll out complete: 3 new pods|rolling update complete 3 pods/, 'with the defaulted partition 0, kubectl reports a partitioned roll-out as upstream');
   });
 
   it('a Job runs to completion; a failing one stops at backoffLimit with BackoffLimitExceeded', async () => {
@@ -455,6 +463,7 @@ spec:
       return ok || `pods on ${on.join(',')}; status ${JSON.stringify(s)}`;
     };
     await until('the DaemonSet on a-0, a-1, a-2, v-0', () => covers(['a-0', 'a-1', 'a-2', 'v-0']));
+    assert.match(await kc(['rollout', 'status', 'daemonset/agent', '-n', ns, '--timeout=30s']), /successfully rolled out/);
 
     simB = startK8ts(
       ['simulate', '--kubeconfig', kubeconfig, '--nodes', '1', '--name-prefix', 'b-', '--ip-offset', '200', '--lease-renew-interval', '1s'],
