@@ -187,6 +187,22 @@ test('exec over WebSocket v5: bridged to SPDY when the runtime refuses v5 (conta
   }
 });
 
+test('exec over WebSocket v5 bridged to SPDY: a runtime that ends without a status is a failure, not exit 0', async () => {
+  const fake = await startFakeStreamingServer({ v5: false, noStatus: true });
+  try {
+    await withKubelet(fake, async (k) => {
+      const r = await v5Exec(k.port, '/exec/default/p/main?command=cat&input=1&output=1', 'bye\n');
+      assert.equal(r.stdout, 'bye\n');
+      const status = JSON.parse(r.error) as { status: string; reason: string; message: string };
+      assert.equal(status.status, 'Failure');
+      assert.equal(status.reason, 'InternalError');
+      assert.match(status.message, /without an exit status/);
+    });
+  } finally {
+    await fake.close();
+  }
+});
+
 test('exec errors: unknown container 404, waiting container 400, no streams 400', async () => {
   const fake = await startFakeStreamingServer({ v5: true });
   try {

@@ -29,7 +29,11 @@ export interface FakeStreamingServer {
  * always; WebSocket v5 is refused with 403 otherwise, like containerd 1.6.
  * Port-forward over SPDY: each data stream echoes what it receives, prefixed by `port <n>: `.
  */
-export async function startFakeStreamingServer(opts: { v5: boolean }): Promise<FakeStreamingServer> {
+export async function startFakeStreamingServer(opts: {
+  v5: boolean;
+  /** Over SPDY, end the connection when stdin closes without writing a status (a broken runtime). */
+  noStatus?: boolean;
+}): Promise<FakeStreamingServer> {
   const seen: string[] = [];
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
   const server: Server = createServer((req, res) => {
@@ -69,7 +73,7 @@ export async function startFakeStreamingServer(opts: { v5: boolean }): Promise<F
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${portForward ? 'portforward.k8s.io' : 'v4.channel.k8s.io'}\r\n\r\n`,
     );
-    serveSpdy(socket, head, portForward);
+    serveSpdy(socket, head, portForward, opts.noStatus === true);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -84,7 +88,7 @@ export async function startFakeStreamingServer(opts: { v5: boolean }): Promise<F
   };
 }
 
-function serveSpdy(socket: Duplex, head: Buffer, portForward: boolean): void {
+function serveSpdy(socket: Duplex, head: Buffer, portForward: boolean, noStatus: boolean): void {
   const reader = new FrameReader();
   const compressor = new HeaderCompressor();
   let firstBlock = true;
@@ -110,7 +114,7 @@ function serveSpdy(socket: Duplex, head: Buffer, portForward: boolean): void {
           if (f.data.length && out !== undefined) socket.write(dataFrame(out, f.data));
           if (f.flags & FLAG_FIN) {
             const err = byType('error');
-            if (err !== undefined) socket.write(dataFrame(err, Buffer.from(EXIT_3_STATUS), FLAG_FIN));
+            if (err !== undefined && !noStatus) socket.write(dataFrame(err, Buffer.from(EXIT_3_STATUS), FLAG_FIN));
             socket.write(goAwayFrame(0));
           }
         }

@@ -52,7 +52,17 @@ export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts
     if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
   };
   // The runtime counts streams before it starts: error, then the ones asked for, resize with a tty.
-  spdy.openStream({ streamtype: 'error' }, { onData: toClient(Channel.error) });
+  let statusSeen = false;
+  const toClientError = toClient(Channel.error);
+  spdy.openStream(
+    { streamtype: 'error' },
+    {
+      onData: (data) => {
+        if (data.length) statusSeen = true;
+        toClientError(data);
+      },
+    },
+  );
   const stdinId = opts.stdin ? spdy.openStream({ streamtype: 'stdin' }, { onData: () => undefined }) : -1;
   if (opts.stdout) spdy.openStream({ streamtype: 'stdout' }, { onData: toClient(Channel.stdout) });
   if (opts.stderr && !opts.tty) spdy.openStream({ streamtype: 'stderr' }, { onData: toClient(Channel.stderr) });
@@ -84,11 +94,24 @@ export function bridgeV5ToSpdy(ws: WebSocket, socket: Duplex, rest: Buffer, opts
   ws.on('error', () => spdy.close());
   spdy.onClose = (reason) => {
     if (ws.readyState === ws.OPEN) {
+      // kubectl reads a close without a status as success (exit 0, nothing printed): say what happened.
+      if (!statusSeen) toClientError(Buffer.from(JSON.stringify(noStatus(reason))));
       if (reason === 'error') ws.close(1011, 'runtime stream failed');
       else ws.close(1000);
     }
     // Done with the runtime either way: the status went out on the error channel.
     socket.destroy();
+  };
+}
+
+/** The status for a runtime connection that ended before the runtime sent one. */
+function noStatus(reason: string): object {
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `error executing command in container: the runtime's stream ended without an exit status (${reason})`,
+    reason: 'InternalError',
+    code: 500,
   };
 }
 
