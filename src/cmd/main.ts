@@ -7,6 +7,7 @@ import { controllerManagerCommand } from './controller-manager.js';
 import { simulateCommand } from './simulate.js';
 import { upCommand } from './up.js';
 import { agentCommand } from './agent.js';
+import { kubeletCommand } from './kubelet.js';
 
 const program = new Command();
 program
@@ -19,6 +20,7 @@ program.addCommand(upCommand());
 program.addCommand(serverCommand('server', 'run the control plane (API server, scheduler, controller manager) on a data directory'));
 program.addCommand(serverCommand('apiserver', 'run the API server alone', false));
 program.addCommand(agentCommand());
+program.addCommand(kubeletCommand());
 program.addCommand(schedulerCommand());
 program.addCommand(controllerManagerCommand());
 program.addCommand(simulateCommand());
