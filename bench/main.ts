@@ -9,9 +9,10 @@ import { runWrites } from './suites/writes.js';
 import { runScheduler } from './suites/scheduler.js';
 import { runControllers } from './suites/controllers.js';
 import { runWriteload } from './suites/writeload.js';
+import { runPodStartup } from './suites/podstartup.js';
 import type { SuiteOptions } from './suites/options.js';
 
-const SUITES = ['apiserver', 'fanout', 'writes', 'scheduler', 'writeload', 'controllers'] as const;
+const SUITES = ['apiserver', 'fanout', 'writes', 'scheduler', 'writeload', 'controllers', 'podstartup'] as const;
 type Suite = (typeof SUITES)[number];
 
 /** writeload knobs: --nodes=N --lease-rate=R --status-rate=S --pod-rate=P --seconds=D */
@@ -62,4 +63,5 @@ for (const suite of suites) {
   else if (suite === 'scheduler') await runScheduler(opts);
   else if (suite === 'controllers') await runControllers(opts);
   else if (suite === 'writeload') await runWriteload({ ...opts, ...writeload });
+  else if (suite === 'podstartup') await runPodStartup(opts);
 }

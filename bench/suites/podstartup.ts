@@ -1,0 +1,367 @@
+// podstartup: pod startup latency on one real node — `k8ts up` (API server, scheduler, controllers,
+// kubelet, containerd) in a child process, pods of localhost/busybox:1 running `sleep 3600`.
+// Latency is create request sent → the first watch event with status.phase=Running (upstream's pod
+// startup SLI, whose SLO is 5 s p99; our target is 1.5 s p99 for 50 pods on one node). It is split
+// into create → bound (first event with spec.nodeName) and bound → Running (the kubelet's part).
+//
+// Workloads, each in a fresh namespace on the same cluster, after two warm-up pods:
+//   - burst: 50 pods created at once (16 creates in flight);
+//   - paced: 50 pods at 5 pods/s (each pod mostly on its own: the per-pod path).
+//
+// `k8ts up` listens on the fixed kubelet port 10250 and uses the bridge k8ts0, so the suite takes the
+// same lock file as the e2e tests (/tmp/k8ts-up-e2e.lock) and waits for the port to be free.
+// Needs root and containerd (as `k8ts up --runtime containerd`); otherwise it says why and returns.
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { loadKubeconfig } from '../../src/apiserver/authn/kubeconfig.js';
+import { BenchClient } from '../lib/client.js';
+import { onExit } from '../lib/cleanup.js';
+import { ms, summarize } from '../lib/stats.js';
+import { note, printTable } from '../lib/table.js';
+import { scaled, type SuiteOptions } from './options.js';
+
+// dist/bench/suites → repo root.
+const K8TS_BIN = resolve(import.meta.dirname, '../../../bin/k8ts.js');
+const LOCK = '/tmp/k8ts-up-e2e.lock';
+const IMAGE = 'localhost/busybox:1';
+const CREATE_CONCURRENCY = 16;
+
+export interface PodStartupResult {
+  name: string;
+  pods: number;
+  running: number;
+  p50: number;
+  p99: number;
+  max: number;
+  boundP50: number;
+  boundP99: number;
+  kubeletP50: number;
+  kubeletP99: number;
+  wallMs: number;
+}
+
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+const readFileSafe = (p: string) => {
+  try {
+    return readFileSync(p, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root';
+  try {
+    execFileSync('containerd', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'containerd is not installed';
+  }
+  if (!existsSync('/bin/busybox')) return 'busybox-static is not installed';
+  if (!existsSync(K8TS_BIN)) return `${K8TS_BIN} is missing`;
+  return undefined;
+}
+
+export async function runPodStartup(opts: SuiteOptions): Promise<PodStartupResult[]> {
+  const skip = skipReason();
+  if (skip) {
+    note(`\npodstartup: skipped (${skip})`);
+    return [];
+  }
+  const n = scaled(50, opts, 5);
+  await acquireLock(300_000);
+  const releaseHook = onExit(releaseLock);
+  let cluster: Cluster | undefined;
+  const results: PodStartupResult[] = [];
+  try {
+    await waitPortFree(10250, 60_000);
+    console.error('[podstartup] k8ts up (containerd, sqlite)');
+    cluster = await startUp();
+    const client = new BenchClient(await loadKubeconfig(cluster.kubeconfig), { maxSockets: CREATE_CONCURRENCY + 2 });
+    try {
+      console.error('[podstartup] warm-up: 2 pods');
+      await runWorkload(client, { name: 'warm-up', ns: 'ps-warm', pods: 2, ratePerSec: 0 });
+      results.push(await runWorkload(client, { name: `burst (${n} at once, ${CREATE_CONCURRENCY} in flight)`, ns: 'ps-burst', pods: n, ratePerSec: 0 }));
+      results.push(await runWorkload(client, { name: `paced (${n} at 5/s)`, ns: 'ps-paced', pods: n, ratePerSec: 5 }));
+    } finally {
+      client.close();
+    }
+  } finally {
+    await cluster?.stop();
+    releaseLock();
+    releaseHook();
+  }
+  print(results);
+  return results;
+}
+
+interface Workload {
+  name: string;
+  ns: string;
+  pods: number;
+  /** 0 = all at once (CREATE_CONCURRENCY in flight). */
+  ratePerSec: number;
+}
+
+function podObject(i: number): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p-${i}`, labels: { app: 'podstartup' } },
+    spec: {
+      // `sleep` as PID 1 ignores SIGTERM: a short grace period keeps the namespace delete quick.
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'c', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+    },
+  };
+}
+
+async function runWorkload(client: BenchClient, w: Workload): Promise<PodStartupResult> {
+  await client.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: w.ns } });
+  const sentAt = new Float64Array(w.pods).fill(NaN);
+  const boundAt = new Float64Array(w.pods).fill(NaN);
+  const runningAt = new Float64Array(w.pods).fill(NaN);
+  let running = 0;
+  // The watch is open before the first create.
+  const list = await client.call<{ metadata: { resourceVersion: string } }>('GET', `/api/v1/namespaces/${w.ns}/pods`);
+  const { res, abort } = await client.stream(`/api/v1/namespaces/${w.ns}/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`);
+  let buf = '';
+  res.on('data', (d: Buffer) => {
+    const now = performance.now();
+    buf += d.toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!line.trim()) continue;
+      const ev = JSON.parse(line) as { type: string; object: { metadata?: { name?: string }; spec?: { nodeName?: string }; status?: { phase?: string } } };
+      const i = Number(/^p-(\d+)$/.exec(ev.object.metadata?.name ?? '')?.[1] ?? -1);
+      if (i < 0 || i >= w.pods) continue;
+      if (ev.object.spec?.nodeName && Number.isNaN(boundAt[i]!)) boundAt[i] = now;
+      if (ev.object.status?.phase === 'Running' && Number.isNaN(runningAt[i]!)) {
+        runningAt[i] = now;
+        running++;
+      }
+    }
+  });
+  res.on('error', () => {});
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= w.pods) return;
+      if (w.ratePerSec > 0) {
+        const due = t0 + (i * 1000) / w.ratePerSec;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      sentAt[i] = performance.now();
+      await client.call('POST', `/api/v1/namespaces/${w.ns}/pods`, podObject(i));
+    }
+  };
+  await Promise.all(Array.from({ length: w.ratePerSec > 0 ? Math.min(w.pods, 4) : CREATE_CONCURRENCY }, worker));
+  const deadline = performance.now() + 60_000 + (w.ratePerSec > 0 ? 0 : w.pods * 500);
+  while (running < w.pods && performance.now() < deadline) await sleep(50);
+  const wallMs = performance.now() - t0;
+  abort();
+  if (running < w.pods) console.error(`[podstartup] ${w.name}: only ${running}/${w.pods} pods Running before the deadline`);
+  const lat: number[] = [];
+  const bound: number[] = [];
+  const kubelet: number[] = [];
+  for (let i = 0; i < w.pods; i++) {
+    if (!Number.isNaN(runningAt[i]!)) lat.push(runningAt[i]! - sentAt[i]!);
+    if (!Number.isNaN(boundAt[i]!)) bound.push(boundAt[i]! - sentAt[i]!);
+    if (!Number.isNaN(boundAt[i]!) && !Number.isNaN(runningAt[i]!)) kubelet.push(runningAt[i]! - boundAt[i]!);
+  }
+  const s = summarize(lat);
+  const b = summarize(bound);
+  const k = summarize(kubelet);
+  console.error(`[podstartup] ${w.name}: ${running}/${w.pods} Running, p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms`);
+  // Delete the namespace and wait for it to be gone, so the next workload starts on an idle node.
+  await client.request('DELETE', `/api/v1/namespaces/${w.ns}`);
+  const gone = performance.now() + 120_000;
+  while (performance.now() < gone) {
+    const r = await client.request('GET', `/api/v1/namespaces/${w.ns}`);
+    if (r.status === 404) break;
+    await sleep(250);
+  }
+  return {
+    name: w.name,
+    pods: w.pods,
+    running,
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    boundP50: b.p50,
+    boundP99: b.p99,
+    kubeletP50: k.p50,
+    kubeletP99: k.p99,
+    wallMs,
+  };
+}
+
+function print(results: PodStartupResult[]): void {
+  printTable(
+    'podstartup: create → Running seen by a watch (k8ts up, containerd, one node; target p99 ≤ 1.5 s)',
+    ['workload', 'Running', 'p50', 'p99', 'max', 'create→bound p50 / p99', 'bound→Running p50 / p99', 'wall'],
+    results.map((r) => [
+      r.name,
+      `${r.running}/${r.pods}`,
+      `${ms(r.p50)} ms`,
+      `${ms(r.p99)} ms`,
+      `${ms(r.max)} ms`,
+      `${ms(r.boundP50)} / ${ms(r.boundP99)} ms`,
+      `${ms(r.kubeletP50)} / ${ms(r.kubeletP99)} ms`,
+      `${(r.wallMs / 1000).toFixed(1)} s`,
+    ]),
+  );
+}
+
+// ---- `k8ts up` in a child process --------------------------------------------------------------
+
+interface Cluster {
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+async function startUp(): Promise<Cluster> {
+  // Short path: containerd's socket lives under it.
+  const dataDir = mkdtempSync('/tmp/k8ts-ps-');
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.length > 200_000) err = err.slice(-100_000);
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const cleanupNow = () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    killLeftovers(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const unhook = onExit(cleanupNow);
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGINT');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(t);
+    }
+    cleanupNow();
+    unhook();
+  };
+  try {
+    const line = await new Promise<string>((resolveLine, reject) => {
+      const timer = setTimeout(() => reject(new Error(`k8ts up not ready in 90 s:\n${err.slice(-3000)}`)), 90_000);
+      createInterface({ input: proc.stdout! }).on('line', (l) => {
+        if (l.startsWith('ready ')) {
+          clearTimeout(timer);
+          resolveLine(l);
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`k8ts up exited before ready:\n${err.slice(-3000)}`));
+      });
+    });
+    return { kubeconfig: line.split(' ')[2]!, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** containerd and shims of the data dir (the pods were deleted; SIGINT leaves running pods' shims). */
+function killLeftovers(dataDir: string): void {
+  const sock = join(dataDir, 'agent', 'containerd', 'containerd.sock');
+  const config = join(dataDir, 'agent', 'containerd', 'config.toml');
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
+    const shim = (argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock;
+    if (argv.includes(config) || shim) {
+      try {
+        process.kill(Number(e), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  const mounts = readFileSafe('/proc/self/mountinfo')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m === dataDir || m.startsWith(dataDir + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    } catch {
+      /* not mounted */
+    }
+  }
+}
+
+// ---- one `k8ts up` at a time (shared with test/e2e) ---------------------------------------------
+
+async function acquireLock(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      return;
+    } catch {
+      const holder = Number(readFileSafe(join(LOCK, 'pid')));
+      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`another k8ts up (pid ${holder}) holds ${LOCK}`);
+      await sleep(500);
+    }
+  }
+}
+
+function releaseLock(): void {
+  if (readFileSafe(join(LOCK, 'pid')) !== String(process.pid)) return;
+  rmSync(join(LOCK, 'pid'), { force: true });
+  try {
+    rmdirSync(LOCK);
+  } catch {
+    /* gone */
+  }
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      r(true);
+    });
+    s.once('error', () => r(false));
+  });
+}
+
+async function waitPortFree(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await portInUse(port)) {
+    if (Date.now() > deadline) throw new Error(`port ${port} is taken by another process (k8ts up has no flag for the kubelet port)`);
+    await sleep(500);
+  }
+}
