@@ -111,3 +111,26 @@ test('replication controller: selector and labels from the template', () => {
     'spec.template.metadata.labels: Invalid value: map[string]string{"app":"x"}: `selector` does not match template `labels`',
   ]);
 });
+
+test('statefulset containers may mount their volumeClaimTemplates by name', () => {
+  const sts = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'default' },
+    spec: {
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      updateStrategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ name: 'db', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
+  };
+  defaultStatefulSet(sts);
+  assert.deepEqual(msgs(validateStatefulSet(sts)), []);
+  const missing = structuredClone(sts);
+  missing.spec.template.spec.containers[0]!.volumeMounts[0]!.name = 'nope';
+  assert.match(msgs(validateStatefulSet(missing)).join('\n'), /volumeMounts\[0\]\.name: Not found: "nope"/);
+});

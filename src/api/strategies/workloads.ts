@@ -180,6 +180,20 @@ export function defaultStatefulSet(obj: any): void {
   }
 }
 
+/**
+ * The spec as its pods will be: each volumeClaimTemplate becomes a volume of the template (as the
+ * controller adds it), so containers may mount claim templates by name.
+ */
+function withClaimVolumes(spec: Record<string, any>): Record<string, any> {
+  const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  const names = claims.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string' && n !== '');
+  if (names.length === 0 || !isObj(spec.template) || !isObj(spec.template.spec)) return spec;
+  const podSpec = spec.template.spec;
+  const existing = new Set((Array.isArray(podSpec.volumes) ? podSpec.volumes : []).map((v: any) => v?.name));
+  const added = names.filter((n: string) => !existing.has(n)).map((n: string) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  return { ...spec, template: { ...spec.template, spec: { ...podSpec, volumes: [...(podSpec.volumes ?? []), ...added] } } };
+}
+
 export function validateStatefulSet(obj: any): FieldError[] {
   const spec = specOf(obj);
   const errs: FieldError[] = [];
@@ -216,7 +230,7 @@ export function validateStatefulSet(obj: any): FieldError[] {
     for (const m of /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(spec.serviceName) && spec.serviceName.length <= 63 ? [] : ['a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')'])
       errs.push(fieldErr.invalid('spec.serviceName', spec.serviceName, m));
   }
-  errs.push(...validateSelectorAndTemplate(spec, 'statefulset', 'StatefulSet'));
+  errs.push(...validateSelectorAndTemplate(withClaimVolumes(spec), 'statefulset', 'StatefulSet'));
   if (Array.isArray(spec.volumeClaimTemplates)) {
     spec.volumeClaimTemplates.forEach((t: any, i: number) => {
       const name = t?.metadata?.name;
