@@ -71,14 +71,15 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log('using the host-process runtime');
   }
   try {
-    const kubelet = await startKubelet({ kubeconfig: opts.kubeconfig, runtime, dataDir: opts.dataDir, nodeName });
+    const kubeletPort = opts.kubeletPort ?? 10250;
+    const kubelet = await startKubelet({ kubeconfig: opts.kubeconfig, runtime, dataDir: opts.dataDir, nodeName, kubeletPort });
     stops.unshift(() => kubelet.stop());
     // The kubelet serves with its own certificate; the API server does not verify it (as upstream
     // by default), while the kubelet checks the API server's client certificate against the CA.
     const ca = await createCa({ cn: `${nodeName}-kubelet-ca`, days: 3650 });
     const serving = await issueServingCert(ca, { cn: nodeName, hosts: [nodeName, 'localhost', '127.0.0.1'] });
     const server = await startKubeletServer({
-      port: opts.kubeletPort ?? 10250,
+      port: kubeletPort,
       certPem: serving.certPem,
       keyPem: serving.keyPem,
       caPem: opts.clusterCaPem,

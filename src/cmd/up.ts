@@ -16,6 +16,8 @@ interface UpFlags {
   datastore: string;
   runtime: RuntimeKind | 'auto';
   nodeName?: string;
+  podCidr?: string;
+  kubeletPort: string;
 }
 
 export function upCommand(): Command {
@@ -26,6 +28,8 @@ export function upCommand(): Command {
     .option('--datastore <kind>', 'sqlite | memory | etcd://host:port[,host:port…]', 'sqlite')
     .option('--runtime <kind>', 'containerd | process | auto (containerd when installed)', 'auto')
     .option('--node-name <name>', 'name of this node (default: the hostname)')
+    .option('--pod-cidr <cidr>', 'pod addresses on this node (default 10.42.0.0/24)')
+    .option('--kubelet-port <port>', 'port of the kubelet HTTPS server', '10250')
     .action(async (opts: UpFlags) => {
       const step = (n: number, what: string) => console.error(`k8ts up [${n}/4] ${what}`);
       step(1, 'control plane');
@@ -39,6 +43,8 @@ export function upCommand(): Command {
         clusterCaPem: (await readCa(opts.dataDir)).certPem,
         runtime: opts.runtime,
         nodeName,
+        kubeletPort: Number(opts.kubeletPort),
+        ...(opts.podCidr ? { podCidr: opts.podCidr } : {}),
         log: (l) => console.error(`  ${l}`),
       }).catch(async (e: unknown) => {
         await cp.stop();

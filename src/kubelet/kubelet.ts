@@ -36,6 +36,8 @@ export interface KubeletOptions {
   clusterDomain?: string;
   maxPods?: number;
   nodeLabels?: Record<string, string>;
+  /** Port of the kubelet HTTPS server, reported in the Node's daemonEndpoints (default 10250). */
+  kubeletPort?: number;
   /** Resync each pod this often even without runtime changes (default 10 s). */
   podResyncMs?: number;
   /** Relist the runtime this often to notice container state changes (default 1 s). */
@@ -89,6 +91,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     log,
     ...(opts.maxPods !== undefined ? { maxPods: opts.maxPods } : {}),
     ...(opts.nodeLabels ? { labels: opts.nodeLabels } : {}),
+    ...(opts.kubeletPort ? { kubeletPort: opts.kubeletPort } : {}),
     ...(opts.leaseRenewMs ? { leaseRenewMs: opts.leaseRenewMs } : {}),
     ...(opts.statusUpdateMs ? { statusUpdateMs: opts.statusUpdateMs } : {}),
     ...(opts.statusReportMs ? { statusReportMs: opts.statusReportMs } : {}),

@@ -25,6 +25,8 @@ export interface NodeFacts {
   labels?: Record<string, string>;
   /** Images on the node (for the scheduler's ImageLocality), largest first, at most 50. */
   images?: Array<{ names: string[]; sizeBytes: number }>;
+  /** Port of the kubelet's HTTPS server (default 10250), where the API server proxies logs/exec. */
+  kubeletPort?: number;
 }
 
 export const MAX_NODE_IMAGES = 50;
@@ -111,7 +113,7 @@ export function nodeStatus(f: NodeFacts, old: Node['status'] | undefined, now: n
       { type: 'InternalIP', address: f.internalIP },
       { type: 'Hostname', address: f.hostname },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+    daemonEndpoints: { kubeletEndpoint: { Port: f.kubeletPort ?? KUBELET_PORT } },
     nodeInfo: {
       machineID: m.machineID,
       systemUUID: m.systemUUID,

@@ -20,6 +20,7 @@ export interface NodeAgentOptions {
   dataDir: string;
   maxPods?: number;
   labels?: Record<string, string>;
+  kubeletPort?: number;
   leaseDurationSeconds?: number;
   leaseRenewMs?: number;
   statusUpdateMs?: number;
@@ -73,6 +74,7 @@ export class NodeAgent {
       runtimeReady,
       pressure: pressureSignals(this.o.dataDir),
       maxPods: this.o.maxPods ?? 110,
+      ...(this.o.kubeletPort ? { kubeletPort: this.o.kubeletPort } : {}),
     };
     if (runtimeMessage) f.runtimeMessage = runtimeMessage;
     if (runtimeReady) {
