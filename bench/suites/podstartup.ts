@@ -8,13 +8,13 @@
 //   - burst: 50 pods created at once (16 creates in flight);
 //   - paced: 50 pods at 5 pods/s (each pod mostly on its own: the per-pod path).
 //
-// `k8ts up` listens on the fixed kubelet port 10250 and uses the bridge k8ts0, so the suite takes the
-// same lock file as the e2e tests (/tmp/k8ts-up-e2e.lock) and waits for the port to be free.
+// `k8ts up` gets a free `--kubelet-port`; the bridge (k8ts0, 10.42.0.0/24) is shared by every `k8ts up`
+// on the machine, so the suite takes the same lock file as the e2e tests (/tmp/k8ts-up-e2e.lock).
 // Needs root and containerd (as `k8ts up --runtime containerd`); otherwise it says why and returns.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -87,7 +87,6 @@ export async function runPodStartup(opts: SuiteOptions): Promise<PodStartupResul
   let cluster: Cluster | undefined;
   const results: PodStartupResult[] = [];
   try {
-    await waitPortFree(10250, 60_000);
     console.error('[podstartup] k8ts up (containerd, sqlite)');
     cluster = await startUp();
     const client = new BenchClient(await loadKubeconfig(cluster.kubeconfig), { maxSockets: CREATE_CONCURRENCY + 2 });
@@ -241,9 +240,10 @@ interface Cluster {
 async function startUp(): Promise<Cluster> {
   // Short path: containerd's socket lives under it.
   const dataDir = mkdtempSync('/tmp/k8ts-ps-');
+  const kubeletPort = await freePort();
   const proc: ChildProcess = spawn(
     process.execPath,
-    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd'],
+    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd', '--kubelet-port', String(kubeletPort)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
@@ -347,21 +347,14 @@ function releaseLock(): void {
   }
 }
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      r(true);
+/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolvePort(port));
     });
-    s.once('error', () => r(false));
   });
-}
-
-async function waitPortFree(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await portInUse(port)) {
-    if (Date.now() > deadline) throw new Error(`port ${port} is taken by another process (k8ts up has no flag for the kubelet port)`);
-    await sleep(500);
-  }
 }

@@ -5,14 +5,15 @@
 // containers running and a restart adopts them. At the end SIGINT, and nothing of this data dir may
 // remain (containerd, shims).
 //
-// `k8ts up` has a fixed kubelet port (10250), bridge (k8ts0) and pod CIDR (10.42.0.0/24), so two of
-// them cannot share a machine: this file and up-process.test.ts take a lock file while `k8ts up` runs.
+// The kubelet port is a free one (`--kubelet-port`). The bridge is not configurable (k8ts0, and the CNI
+// bridge plugin refuses a second subnet on it), so every `k8ts up` here shares 10.42.0.0/24: this
+// file, up-process.test.ts and bench/suites/podstartup.ts take a lock file while `k8ts up` runs.
 // Skipped when not root or containerd is missing.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -52,9 +53,11 @@ interface Up {
 }
 
 async function startUp(dataDir: string, datastore: string, runtime: string): Promise<Up> {
-  const proc = spawn(process.execPath, [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--runtime', runtime], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--runtime', runtime, '--kubelet-port', String(kubeletPort)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
@@ -87,7 +90,7 @@ async function stopUp(up: Up | undefined, signal: NodeJS.Signals): Promise<numbe
   return code;
 }
 
-// ---- one `k8ts up` at a time on this machine (fixed port 10250, bridge k8ts0) ------------------
+// ---- one `k8ts up` at a time on this machine (shared bridge k8ts0 and pod CIDR) ----------------
 
 const LOCK = '/tmp/k8ts-up-e2e.lock';
 
@@ -135,34 +138,16 @@ function readFileSafe(p: string): string {
   }
 }
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
+/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolvePort(port));
     });
-    s.once('error', () => resolve(false));
   });
-}
-
-/** Who listens on a TCP port (for the failure message): pid and command line. */
-function portHolder(port: number): string {
-  try {
-    return execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return '?';
-  }
-}
-
-async function waitKubeletPortFree(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await portInUse(10250)) {
-    if (Date.now() > deadline) {
-      throw new Error(`port 10250 is taken by another process (k8ts up has no flag for the kubelet port): ${portHolder(10250)}`);
-    }
-    await sleep(500);
-  }
 }
 
 // ---- what a data dir leaves running -----------------------------------------------------------
@@ -211,6 +196,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dataDir = '';
 let up: Up | undefined;
 let locked = false;
+let kubeletPort = 0;
 const k = (args: string[], timeoutMs = 30_000) => kubectl(up!, args, { timeoutMs });
 const kOk = (args: string[], opts: { input?: string; timeoutMs?: number } = {}) => kubectlOk(up!, args, { timeoutMs: 30_000, ...opts });
 
@@ -334,9 +320,18 @@ before(async () => {
   if (skip) return;
   await acquireUpLock(240_000);
   locked = true;
-  await waitKubeletPortFree(60_000);
+  kubeletPort = await freePort();
   // Short path: containerd's socket lives under it and must fit in a unix socket address.
   dataDir = mkdtempSync('/tmp/k8ts-kl-');
+  // If the runner ends this file early (a time limit), after() may not run: still leave nothing behind.
+  process.once('exit', () => {
+    if (up && up.proc.exitCode === null && up.proc.signalCode === null) up.proc.kill('SIGKILL');
+    if (dataDir && existsSync(dataDir)) {
+      killAndUnmount(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    if (locked) releaseUpLock();
+  });
   up = await startUp(dataDir, 'sqlite', 'containerd');
   kOk(['create', 'namespace', NS]);
   // Everything that only needs time is created at once, so the waits below overlap.
@@ -483,7 +478,6 @@ test('kill -9 of k8ts up leaves containers running; a restart adopts them withou
     const id = b.id.replace(/^containerd:\/\//, '');
     assert.equal(t.get(id), 'RUNNING', `${b.name}'s container ${id} still RUNNING after kill -9 (tasks: ${JSON.stringify([...t])})`);
   }
-  await waitKubeletPortFree(10_000);
   up = await startUp(dataDir, 'sqlite', 'containerd');
   for (const b of beforeIds) {
     const p = await waitPod(NS, b.name, 'Running and Ready after the restart', (x) => x?.status?.phase === 'Running' && isReady(x), 60_000);

@@ -2,14 +2,15 @@
 // real process and runs a pod: Running with a pod IP, and `kubectl logs` shows its output. Deleting
 // the pod and SIGINT leave no process of the data dir behind.
 //
-// `k8ts up` has a fixed kubelet port (10250), bridge (k8ts0) and pod CIDR (10.42.0.0/24): this file
-// shares a lock file with kubelet.test.ts so only one runs `k8ts up` at a time.
+// The kubelet port is a free one (`--kubelet-port`). The bridge is not configurable (k8ts0, and the CNI
+// bridge plugin refuses a second subnet on it), so every `k8ts up` here shares 10.42.0.0/24: this
+// file, kubelet.test.ts and bench/suites/podstartup.ts take a lock file while `k8ts up` runs.
 // Skipped when not root (no CNI network namespaces) or busybox-static is missing.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -69,30 +70,16 @@ function releaseUpLock(): void {
     /* gone */
   }
 }
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
+/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolvePort(port));
     });
-    s.once('error', () => resolve(false));
   });
-}
-async function waitKubeletPortFree(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await portInUse(10250)) {
-    if (Date.now() > deadline) {
-      let holder = '?';
-      try {
-        holder = execFileSync('ss', ['-Hltnp', 'sport = :10250'], { encoding: 'utf8' }).trim();
-      } catch {
-        /* no ss */
-      }
-      throw new Error(`port 10250 is taken by another process (k8ts up has no flag for the kubelet port): ${holder}`);
-    }
-    await sleep(500);
-  }
 }
 
 // ---- processes of a data dir (shims, containers) ----------------------------------------------
@@ -134,11 +121,25 @@ before(async () => {
   if (skip) return;
   await acquireUpLock(240_000);
   locked = true;
-  await waitKubeletPortFree(60_000);
   dataDir = mkdtempSync('/tmp/k8ts-up-');
-  const proc = spawn(process.execPath, [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory', '--runtime', 'process'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // If the runner ends this file early (a time limit), after() may not run: still leave nothing behind.
+  process.once('exit', () => {
+    if (up && up.proc.exitCode === null && up.proc.signalCode === null) up.proc.kill('SIGKILL');
+    for (const { pid } of dataDir ? processesOf(dataDir) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    if (locked) releaseUpLock();
   });
+  const kubeletPort = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory', '--runtime', 'process', '--kubelet-port', String(kubeletPort)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
