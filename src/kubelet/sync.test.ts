@@ -186,3 +186,29 @@ test('containers get the managed /etc/hosts and a termination-message file read 
   await eventually(() => st(h, p)?.containerStatuses?.[0]?.lastState?.terminated?.message === 'goodbye', 5000, 'termination message');
   await h.stop();
 });
+
+test('a failing sandbox is retried with back-off, and its half-made sandboxes are removed', async () => {
+  const h = harness();
+  const real = h.runtime.runPodSandbox.bind(h.runtime);
+  let attempts = 0;
+  let broken = true;
+  h.runtime.runPodSandbox = async (cfg) => {
+    attempts++;
+    if (!broken) return real(cfg);
+    // Like a runtime whose network set-up failed half-way: a not-ready sandbox is left behind.
+    const id = await real(cfg);
+    await h.runtime.stopPodSandbox(id);
+    throw new Error('failed to set up sandbox network');
+  };
+  const p = pod({});
+  h.workers.update(p);
+  await new Promise((r) => setTimeout(r, 450));
+  // Resyncs every 30 ms would mean ~15 attempts; back-off 100 → 200 → 400 ms allows at most 3.
+  assert.ok(attempts >= 1 && attempts <= 3, `attempts: ${attempts}`);
+  assert.ok(h.events.some((e) => e.startsWith('FailedCreatePodSandBox')));
+  const leftovers = await h.runtime.listPodSandboxes({ labels: { [POD_UID]: p.metadata!.uid! } });
+  assert.equal(leftovers.length, 0, 'failed sandboxes are removed');
+  broken = false;
+  await eventually(() => st(h, p)?.phase === 'Running', 5000, 'Running once the sandbox works');
+  await h.stop();
+});

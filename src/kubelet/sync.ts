@@ -17,6 +17,7 @@ import type { StatusManager } from './status-manager.js';
 import { ContainerConfigError, type Container, type ObjectSource, type Pod, type PodStatus } from './types.js';
 import { containerMounts, type VolumeManager } from './volumes/manager.js';
 import { PodFiles } from './pod-files.js';
+import { POD_UID } from './labels.js';
 
 export interface SyncDeps {
   runtime: ContainerRuntime;
@@ -59,6 +60,8 @@ function specOf(pod: Pod, name: string): Container | undefined {
 
 export class PodSyncer {
   private readonly sizeCheckedAt = new Map<string, number>();
+  /** When each pod's last sandbox creation failed (the back-off runs from there). */
+  private readonly sandboxFailedAt = new Map<string, number>();
   private readonly files: PodFiles;
 
   constructor(private readonly d: SyncDeps) {
@@ -150,15 +153,28 @@ export class PodSyncer {
     }
 
     if (actions.createSandbox) {
+      // A failing sandbox (e.g. a broken network set-up) is retried with the crash-loop back-off,
+      // not on every sync: each attempt costs the runtime a network namespace and mounts.
+      const sandboxKey = `${uid}/sandbox`;
+      const gate = this.d.backoff.inBackoff(sandboxKey, this.sandboxFailedAt.get(uid) ?? 0, now);
+      if (gate.waiting) {
+        const status = await this.writeStatus(pod, observed, waiting, false);
+        return { wakeAt: gate.until, status, terminal: false };
+      }
       for (const s of observed.sandboxes) if (s.ready) await this.killSandbox(pod, observed, s.id);
       const cfg = this.sandboxConfig(pod, actions.sandboxAttempt);
       try {
         await this.d.runtime.runPodSandbox(cfg);
       } catch (err) {
         this.d.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        this.d.backoff.next(sandboxKey, now);
+        this.sandboxFailedAt.set(uid, now);
+        await this.removeEmptyDeadSandboxes(pod);
         const status = await this.writeStatus(pod, observed, waiting, false);
-        return { wakeAt: now + 5000, status, terminal: false };
+        return { wakeAt: now + this.d.backoff.delay(sandboxKey, now), status, terminal: false };
       }
+      this.d.backoff.forgetPrefix(sandboxKey);
+      this.sandboxFailedAt.delete(uid);
       observed = await this.observe(pod);
     }
 
@@ -285,6 +301,21 @@ export class PodSyncer {
     }
     const left = Math.max(graceSeconds - Math.floor((Date.now() - start) / 1000), graceSeconds > 0 ? 2 : 0);
     await this.d.runtime.stopContainer(id, left).catch((err) => this.d.log(`stop container ${id}: ${(err as Error).message}`));
+  }
+
+  /**
+   * A failed RunPodSandbox may leave a not-ready sandbox behind (with its network namespace and
+   * mounts); those without containers hold nothing worth keeping, so they are removed at once.
+   */
+  private async removeEmptyDeadSandboxes(pod: Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    const sandboxes = await this.d.runtime.listPodSandboxes({ state: 'SANDBOX_NOTREADY', labels: { [POD_UID]: uid } }).catch(() => []);
+    for (const sb of sandboxes) {
+      const containers = await this.d.runtime.listContainers({ podSandboxId: sb.id }).catch(() => [{}]);
+      if (containers.length > 0) continue;
+      await this.d.runtime.stopPodSandbox(sb.id).catch(() => undefined);
+      await this.d.runtime.removePodSandbox(sb.id).catch(() => undefined);
+    }
   }
 
   private async killSandbox(pod: Pod, observed: ObservedPod, sid: string): Promise<void> {
