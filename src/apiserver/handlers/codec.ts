@@ -11,11 +11,13 @@ export function encodeForStore(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata: rest });
 }
 
+/** The stored JSON object with metadata.resourceVersion set from the store revision. */
 export function decodeFromStore(value: string, modRevision: number): KubeObject {
-  const obj = JSON.parse(value) as KubeObject;
-  obj.metadata = obj.metadata ?? {};
-  obj.metadata.resourceVersion = String(modRevision);
-  return obj;
+  const obj: unknown = JSON.parse(value);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TypeError('stored value is not a JSON object');
+  const o = obj as KubeObject;
+  (o.metadata ??= {}).resourceVersion = String(modRevision);
+  return o;
 }
 
 export function decodeKeyValue(kv: KeyValue): KubeObject {

@@ -3,6 +3,7 @@
 // (event, format). Nobody may mutate them; `freeze` makes that enforced (used in tests).
 
 import type { KubeObject } from '../../api/registry.js';
+import { decodeFromStore } from '../handlers/codec.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -89,12 +90,9 @@ export class CacheEvent {
   }
 }
 
-/** Decodes a stored value: the JSON object with metadata.resourceVersion set from the store revision. */
+/** Decodes a stored value as every read path does (handlers/codec.ts), frozen when asked. */
 export function decodeStoredObject(value: string, revision: number, freeze: boolean): KubeObject {
-  const obj: unknown = JSON.parse(value);
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TypeError('stored value is not a JSON object');
-  const o = obj as KubeObject;
-  (o.metadata ??= {}).resourceVersion = String(revision);
+  const o = decodeFromStore(value, revision);
   return freeze ? deepFreeze(o) : o;
 }
 
