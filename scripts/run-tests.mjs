@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under the given roots (default: src and test/e2e) with node's test runner.
+// Runs every *.test.ts under the given roots (directories or files; default: src and test/e2e) with node's test runner.
 // Node 20's --test takes no globs, so we find the files ourselves. End-to-end files that bring up a
 // whole node (`k8ts up`: kubelet port 10250, the k8ts0 bridge, the default pod range) run one at a
 // time after the others, since two of them cannot share a machine.
@@ -19,7 +19,10 @@ function walk(dir) {
     else if (name.endsWith('.test.ts')) files.push(p);
   }
 }
-for (const root of roots.length ? roots : ['src', 'test/e2e']) walk(root);
+for (const root of roots.length ? roots : ['src', 'test/e2e']) {
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+}
 files.sort();
 
 function run(list, concurrency) {

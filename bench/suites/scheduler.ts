@@ -333,7 +333,8 @@ async function startSchedulerChild(creds: LoadedKubeconfig, numNodes: number): P
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
         child.send({ type: 'close' } satisfies ToChild);
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        // A profiling child needs time to write its profile on exit.
+        const t = setTimeout(() => child.kill('SIGKILL'), process.env.K8TS_BENCH_SCHED_PROF ? 120_000 : 10_000);
         await exited;
         clearTimeout(t);
       }

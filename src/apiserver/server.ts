@@ -40,7 +40,16 @@ export interface ApiServerOptions {
   datastore: string;
   /** Log one line per request to stderr. */
   verbose?: boolean;
+  /**
+   * Most events the watch cache keeps per resource (default 100,000). It keeps the last 1,000 and grows
+   * toward this while bursts are younger than 75 s, so clients can resume watches without relisting.
+   */
+  watchCacheMaxEvents?: number;
 }
+
+/** Events the watch cache keeps at least, and at most by default, per resource. */
+export const WATCH_CACHE_MIN_EVENTS = 1000;
+export const WATCH_CACHE_MAX_EVENTS = 100_000;
 
 export interface RunningApiServer {
   url: string;
@@ -118,7 +127,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const schemas = loadSchemas();
 
   const objectStores = new Map<ResourceDef, ObjectStore>();
-  const sources = new WatchCacheSet(store, { inProcessStore: !opts.datastore.startsWith('etcd') });
+  const maxEvents = opts.watchCacheMaxEvents ?? WATCH_CACHE_MAX_EVENTS;
+  const sources = new WatchCacheSet(store, {
+    inProcessStore: !opts.datastore.startsWith('etcd'),
+    capacity: Math.min(WATCH_CACHE_MIN_EVENTS, maxEvents),
+    maxCapacity: maxEvents,
+  });
   const patcher = createPatcher(schemas);
   const namespaces = registry.get('', 'v1', 'namespaces')!;
   // pods/log, exec, attach, portforward: proxied to the pod's kubelet with our own client certificate.

@@ -12,7 +12,8 @@ let server: TestServer;
 let client: RestClient;
 
 before(async () => {
-  server = await startTestServer();
+  // A fixed 1,000-event watch window, so the relist test can outrun it.
+  server = await startTestServer({ extraArgs: ['--watch-cache-max-events', '1000'] });
   client = await RestClient.fromKubeconfig(server.kubeconfig);
   const ns = client.resource(NAMESPACES);
   for (const n of ['inf1', 'inf2', 'inf3']) await ns.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });

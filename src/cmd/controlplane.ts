@@ -15,6 +15,7 @@ export interface ControlPlaneOptions {
   scheduler?: boolean;
   controllerManager?: boolean;
   nodeMonitorGracePeriodSeconds?: number;
+  watchCacheMaxEvents?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -29,7 +30,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const log = opts.log ?? ((l: string) => console.error(`k8ts: ${l}`));
   const started = Date.now();
   log(`starting API server (datastore ${opts.datastore}, data dir ${opts.dataDir})`);
-  const server = await startApiServer({ dataDir: opts.dataDir, listen: opts.listen, datastore: opts.datastore });
+  const server = await startApiServer({
+    dataDir: opts.dataDir,
+    listen: opts.listen,
+    datastore: opts.datastore,
+    ...(opts.watchCacheMaxEvents !== undefined ? { watchCacheMaxEvents: opts.watchCacheMaxEvents } : {}),
+  });
   log(`API server ready at ${server.url} in ${Date.now() - started} ms`);
   const stops: Array<() => Promise<void>> = [];
   try {

@@ -2,7 +2,7 @@
 // controller manager as API clients of it, each with its own credentials. Ctrl-C stops it cleanly.
 
 import { Command } from 'commander';
-import { DEFAULT_LISTEN, defaultDataDir } from './options.js';
+import { addWatchCacheOption, DEFAULT_LISTEN, defaultDataDir } from './options.js';
 import { parseDurationSeconds } from './controller-manager.js';
 import { startControlPlane, stopOnSignals } from './controlplane.js';
 
@@ -13,6 +13,7 @@ interface ServerFlags {
   disableScheduler?: boolean;
   disableControllerManager?: boolean;
   nodeMonitorGracePeriod?: string;
+  watchCacheMaxEvents: number;
 }
 
 export function serverCommand(name: string, description: string, components = true): Command {
@@ -21,6 +22,7 @@ export function serverCommand(name: string, description: string, components = tr
     .option('--data-dir <dir>', 'state, certificates and kubeconfig live here', defaultDataDir())
     .option('--listen <host:port>', 'address the API server listens on (port 0: any free port)', DEFAULT_LISTEN)
     .option('--datastore <kind>', 'sqlite | memory | etcd://host:port[,host:port…]', 'sqlite');
+  addWatchCacheOption(cmd);
   if (components) {
     cmd.option('--disable-scheduler', 'do not run the scheduler in this process');
     cmd.option('--disable-controller-manager', 'do not run the controller manager in this process');
@@ -31,6 +33,7 @@ export function serverCommand(name: string, description: string, components = tr
       dataDir: opts.dataDir,
       listen: opts.listen,
       datastore: opts.datastore,
+      watchCacheMaxEvents: opts.watchCacheMaxEvents,
       scheduler: components && !opts.disableScheduler,
       controllerManager: components && !opts.disableControllerManager,
       nodeMonitorGracePeriodSeconds: parseDurationSeconds(opts.nodeMonitorGracePeriod ?? '40s'),

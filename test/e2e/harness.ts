@@ -28,6 +28,8 @@ export interface StartOptions {
   datastore?: string;
   dataDir?: string;
   listen?: string;
+  /** More `k8ts server` flags. */
+  extraArgs?: string[];
 }
 
 export function newDataDir(): string {
@@ -38,7 +40,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   const dataDir = opts.dataDir ?? newDataDir();
   const proc = spawn(
     process.execPath,
-    [K8TS_BIN, 'server', '--data-dir', dataDir, '--listen', opts.listen ?? '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite'],
+    [K8TS_BIN, 'server', '--data-dir', dataDir, '--listen', opts.listen ?? '127.0.0.1:0', '--datastore', opts.datastore ?? 'sqlite', ...(opts.extraArgs ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';

@@ -12,8 +12,18 @@ import { SortedKeys } from './sorted-keys.js';
 import { CacheWatcher, type ObjectFilter, type WatcherHost, type WatchHandle, type WatchOptions } from './watcher.js';
 
 export interface WatchCacheOptions {
-  /** Events kept for watchers that resume from an older revision (default 1000). */
+  /**
+   * Events kept for watchers that resume from an older revision: at least `capacity` (default 1000),
+   * growing (doubling) while the events it would drop are younger than `freshMs`, up to
+   * `maxCapacity` (default: `capacity`, a fixed ring), and shrinking again when traffic calms down,
+   * as upstream's cacher sizes its window.
+   */
   capacity?: number;
+  maxCapacity?: number;
+  /** How long an event should stay resumable when the ring may grow (default 75 s, upstream's). */
+  freshMs?: number;
+  /** Clock for the ring sizing (tests). */
+  now?: () => number;
   /** How often idle watchers are offered a bookmark with the latest revision (default 1000 ms). */
   bookmarkIntervalMs?: number;
   /** Send a bookmark even if the revision did not move after this much silence (default 10 s). */
@@ -82,10 +92,13 @@ type State = 'idle' | 'starting' | 'ready' | 'stopped';
 const PROGRESS_RETRY_MS = 100;
 
 export class WatchCache {
-  private readonly capacity: number;
+  private readonly minCapacity: number;
+  private readonly maxCapacity: number;
+  private readonly freshMs: number;
+  private readonly now: () => number;
   private readonly bookmarkIntervalMs: number;
   private readonly keepaliveTicks: number;
-  private readonly maxBacklog: number;
+  private readonly fixedMaxBacklog: number | undefined;
   private readonly waitTimeoutMs: number;
   private readonly freeze: boolean;
   private readonly inProcessStore: boolean;
@@ -125,11 +138,14 @@ export class WatchCache {
     readonly prefix: string,
     opts: WatchCacheOptions = {},
   ) {
-    this.capacity = opts.capacity ?? 1000;
-    this.ring = new EventRing(this.capacity);
+    this.minCapacity = opts.capacity ?? 1000;
+    this.maxCapacity = Math.max(this.minCapacity, opts.maxCapacity ?? this.minCapacity);
+    this.freshMs = opts.freshMs ?? 75_000;
+    this.now = opts.now ?? Date.now;
+    this.ring = new EventRing(this.minCapacity);
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 1000;
     this.keepaliveTicks = Math.max(1, Math.round((opts.keepaliveBookmarkMs ?? 10_000) / this.bookmarkIntervalMs));
-    this.maxBacklog = opts.maxBacklog ?? Math.max(1, Math.floor(this.capacity / 2));
+    this.fixedMaxBacklog = opts.maxBacklog;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? 3000;
     this.freeze = opts.freezeObjects ?? false;
     this.inProcessStore = opts.inProcessStore ?? false;
@@ -424,7 +440,13 @@ export class WatchCache {
     for (const e of events) this.applyOne(e);
     this.failures = 0;
     this.settleWaiters();
-    for (const w of this.watchers) w.notify(this.maxBacklog);
+    const maxBacklog = this.fixedMaxBacklog ?? Math.max(1, Math.floor(this.ring.capacity / 2));
+    for (const w of this.watchers) w.notify(maxBacklog);
+  }
+
+  /** Events the ring holds at most right now (it grows under bursts; see WatchCacheOptions). */
+  get ringCapacity(): number {
+    return this.ring.capacity;
   }
 
   private applyOne(e: WatchEvent): void {
@@ -450,15 +472,36 @@ export class WatchCache {
       const entry = new CacheEntry(e.key, obj, revision);
       this.entries.set(e.key, entry);
       if (prev === null) this.keys.insert(e.key);
-      ev = new CacheEvent(revision, e.key, entry, prev, this.freeze);
+      ev = new CacheEvent(revision, e.key, entry, prev, this.freeze, this.now());
     } else {
       if (prev === null) return; // never seen, so no watcher can care
       this.entries.delete(e.key);
       this.keys.remove(e.key);
-      ev = new CacheEvent(revision, e.key, null, prev, this.freeze);
+      ev = new CacheEvent(revision, e.key, null, prev, this.freeze, this.now());
     }
+    this.sizeRing(ev.receivedAt);
     const dropped = this.ring.push(ev);
     if (dropped !== undefined) this.lastDroppedRevision = dropped.revision;
+  }
+
+  /**
+   * Before a push: double the ring when it is full and its oldest event is still fresh (a burst),
+   * halve it when even its newest quarter is stale (traffic calmed down), within the bounds.
+   */
+  private sizeRing(now: number): void {
+    const ring = this.ring;
+    const cap = ring.capacity;
+    if (cap < this.maxCapacity && ring.size === cap && now - ring.at(ring.oldestSeq).receivedAt < this.freshMs) {
+      ring.resize(Math.min(this.maxCapacity, cap * 2));
+      return;
+    }
+    if (cap > this.minCapacity && ring.size >= cap / 4) {
+      const quarter = ring.at(ring.nextSeq - Math.floor(cap / 4));
+      if (now - quarter.receivedAt > this.freshMs) {
+        const dropped = ring.resize(Math.max(this.minCapacity, Math.floor(cap / 2)));
+        if (dropped !== undefined) this.lastDroppedRevision = dropped.revision;
+      }
+    }
   }
 
   /** The store says everything up to `revision` has been delivered. */

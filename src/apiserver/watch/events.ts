@@ -61,6 +61,8 @@ export class CacheEvent {
     readonly current: CacheEntry | null,
     readonly prev: CacheEntry | null,
     private readonly freeze: boolean,
+    /** When the cache received it (ms); sizes the ring. */
+    readonly receivedAt = 0,
   ) {}
 
   addedEvent(): SharedWatchEvent {

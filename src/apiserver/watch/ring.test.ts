@@ -35,3 +35,19 @@ test('clear forgets items but keeps sequence numbers growing', () => {
   assert.equal(r.at(2), 3);
   assert.throws(() => new EventRing(0), RangeError);
 });
+
+test('resize grows keeping every item and shrinks keeping the newest, sequence numbers unchanged', () => {
+  const r = new EventRing<number>(3);
+  for (const v of [1, 2, 3, 4]) r.push(v); // holds 2,3,4 at seqs 1..3
+  assert.equal(r.resize(6), undefined);
+  assert.equal(r.capacity, 6);
+  assert.deepEqual([1, 2, 3].map((s) => r.at(s)), [2, 3, 4]);
+  for (const v of [5, 6, 7]) assert.equal(r.push(v), undefined, 'room after growing');
+  assert.equal(r.size, 6);
+  assert.equal(r.push(8), 2);
+  assert.equal(r.resize(2), 6, 'returns the newest dropped item');
+  assert.equal(r.oldestSeq, 6);
+  assert.deepEqual([6, 7].map((s) => r.at(s)), [7, 8]);
+  assert.equal(r.push(9), 7);
+  assert.equal(r.nextSeq, 9);
+});

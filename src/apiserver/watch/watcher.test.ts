@@ -185,3 +185,32 @@ test('bookmarks never go behind a watch that starts in the future', async () => 
   assert.ok(r.bookmarks.length > 1 && r.bookmarks.slice(1).every((b) => b === 6), `bookmarks ${r.bookmarks}`);
   cache.stop();
 });
+
+test('the ring grows during a burst (events younger than freshMs) and shrinks when they go stale', async () => {
+  let now = 0;
+  const { store, cache } = await startCache({ capacity: 4, maxCapacity: 16, freshMs: 1000, now: () => now });
+  for (let i = 1; i <= 12; i++) await store.create(key('a', `p${i}`), pod('a', `p${i}`));
+  assert.equal(cache.ringCapacity, 16, 'a burst keeps every event resumable, up to maxCapacity');
+  // A watcher resuming from the first event still gets all the others.
+  const r = record(cache, { afterRevision: 1 });
+  await settle();
+  assert.equal(r.events.length, 11);
+  assert.equal(r.errors.length, 0);
+  r.handle.cancel();
+  for (let i = 13; i <= 20; i++) await store.create(key('a', `p${i}`), pod('a', `p${i}`));
+  assert.equal(cache.ringCapacity, 16, 'never beyond maxCapacity');
+  now = 5000; // the burst is long over
+  await store.create(key('a', 'late'), pod('a', 'late'));
+  assert.equal(cache.ringCapacity, 8);
+  const old = record(cache, { afterRevision: 1 });
+  await settle();
+  assert.equal(old.errors[0]?.code, 410, 'what the shrink dropped is gone');
+  cache.stop();
+});
+
+test('a fixed ring (maxCapacity = capacity) never grows', async () => {
+  const { store, cache } = await startCache({ capacity: 3 });
+  for (let i = 1; i <= 6; i++) await store.create(key('a', `p${i}`), pod('a', `p${i}`));
+  assert.equal(cache.ringCapacity, 3);
+  cache.stop();
+});

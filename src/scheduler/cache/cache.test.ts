@@ -99,10 +99,15 @@ test('affinity lists, node removal and zone-interleaved order', () => {
   c.updateSnapshot(s);
   assert.deepEqual(s.havePodsWithRequiredAntiAffinity().map((n) => n.name), ['b1']);
   assert.deepEqual(s.havePodsWithAffinity().map((n) => n.name), ['b1']);
+  // The term reaches only its own namespace.
+  assert.equal(s.existingTerms().requiredAntiAffinity.mayMatch('default'), true);
+  assert.equal(s.existingTerms().requiredAntiAffinity.mayMatch('other'), false);
+  assert.equal(s.existingTerms().scoring.mayMatch('default'), false);
   c.removePod(anti);
   c.removeNode(node('a2', '4', 'a'));
   c.updateSnapshot(s);
   assert.deepEqual(s.havePodsWithRequiredAntiAffinity(), []);
+  assert.equal(s.existingTerms().requiredAntiAffinity.mayMatch('default'), false);
   assert.deepEqual(s.list().map((n) => n.name), ['a1', 'b1']);
   assert.equal(s.get('a2'), undefined);
   // A node removed while pods remain stays a ghost, invisible to the snapshot.

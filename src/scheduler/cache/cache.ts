@@ -5,6 +5,7 @@
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NodeInfo, PodInfo, podKey, type ImageStateSummary } from '../framework/node-info.js';
+import { ExistingTermIndex } from '../framework/term-index.js';
 import { Snapshot } from './snapshot.js';
 
 interface Item {
@@ -45,6 +46,8 @@ export class SchedulerCache {
    * moment another node gains or loses the image, without re-copying those nodes.
    */
   private readonly images = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
+  /** The namespace reach of the cached pods' affinity terms. */
+  private readonly terms = new ExistingTermIndex();
   /** Node names interleaved by zone (upstream's node tree order); undefined when it must be rebuilt. */
   private order: string[] | undefined;
   private readonly ttl: number;
@@ -209,6 +212,7 @@ export class SchedulerCache {
   updateSnapshot(snap: Snapshot): void {
     const base = snap.generation;
     let rebuild = this.removedNodes.size > 0 || this.order === undefined;
+    let affinityMoved = false;
     for (const name of this.removedNodes) {
       if (!this.nodes.get(name)?.info.node) snap.nodeInfoMap.delete(name);
     }
@@ -227,13 +231,15 @@ export class SchedulerCache {
         const hadAff = existing.podsWithAffinity.length > 0;
         const hadAnti = existing.podsWithRequiredAntiAffinity.length > 0;
         Object.assign(existing, copy);
-        if (hadAff !== existing.podsWithAffinity.length > 0 || hadAnti !== existing.podsWithRequiredAntiAffinity.length > 0) rebuild = true;
+        if (hadAff !== existing.podsWithAffinity.length > 0 || hadAnti !== existing.podsWithRequiredAntiAffinity.length > 0) affinityMoved = true;
       } else {
         snap.nodeInfoMap.set(name, copy);
         rebuild = true;
       }
     }
     if (rebuild) snap.rebuildLists(this.nodeOrder());
+    else if (affinityMoved) snap.rebuildAffinityLists();
+    if (snap.terms.version !== this.terms.version) snap.terms.copyFrom(this.terms);
   }
 
   /** A new snapshot of the current state. */
@@ -273,13 +279,14 @@ export class SchedulerCache {
       this.nodes.set(nodeName, item);
     }
     item.info.addPod(pi);
+    this.terms.addPod(pi, 1);
     this.moveToHead(item);
   }
 
   private removePodFromNode(pi: PodInfo, nodeName: string): void {
     const item = this.nodes.get(nodeName);
     if (!item) return;
-    item.info.removePod(pi);
+    if (item.info.removePod(pi)) this.terms.addPod(pi, -1);
     if (!item.info.node && item.info.pods.length === 0) {
       this.unlink(item);
       this.nodes.delete(nodeName);

@@ -2,3 +2,4 @@
 export * from './types.js';
 export * from './node-info.js';
 export * from './resources.js';
+export * from './term-index.js';

@@ -1,7 +1,7 @@
 // NodeInfo: a node plus what the scheduler knows is placed on it (pods incl. assumed ones, requested
 // resources, host ports, images). PodInfo: a pod with its requests and affinity terms parsed once.
 
-import type { Container, Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, PodAffinityTerm, Taint, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { LabelSelector, labelSelectorFromObject, type Labels } from '../../api/selectors/index.js';
 import { Resource, isSidecar, podNonZeroRequests, podRequests } from './resources.js';
 
@@ -22,6 +22,8 @@ export class AffinityTerm {
   readonly selector: LabelSelector;
   readonly namespaceSelector: LabelSelector;
   readonly topologyKey: string;
+  /** The term has a namespaceSelector, so it may select pods of any namespace. */
+  readonly hasNamespaceSelector: boolean;
 
   /** `ownNamespace` is the namespace of the pod that carries the term. Throws on an invalid selector. */
   constructor(term: PodAffinityTerm, ownNamespace: string) {
@@ -30,6 +32,7 @@ export class AffinityTerm {
     const ns = new Set(term.namespaces ?? []);
     if (ns.size === 0 && term.namespaceSelector == null) ns.add(ownNamespace);
     this.namespaces = ns;
+    this.hasNamespaceSelector = term.namespaceSelector != null;
     this.topologyKey = term.topologyKey;
   }
 
@@ -175,9 +178,20 @@ export interface ImageStateSummary {
   numNodes: number;
 }
 
-/** A node and what is placed on it. Mutated only by the cache; plugins see snapshot clones. */
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+const NO_LABELS: Labels = Object.freeze({});
+
+/**
+ * A node and what is placed on it. Mutated only by the cache; plugins see snapshot clones. The node
+ * fields filters read for every node of every cycle (name, labels, taints, unschedulable) are copied
+ * onto the NodeInfo, so a cycle touches this object and its Resources, not the large Node object.
+ */
 export class NodeInfo {
   node: Node | undefined;
+  name = '';
+  labels: Labels = NO_LABELS;
+  taints: readonly Taint[] = NO_TAINTS;
+  unschedulable = false;
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
   podsWithRequiredAntiAffinity: PodInfo[] = [];
@@ -200,18 +214,22 @@ export class NodeInfo {
     for (const p of pods) this.addPod(p);
   }
 
-  get name(): string {
-    return this.node?.metadata?.name ?? '';
-  }
-
   setNode(node: Node): void {
     this.node = node;
+    this.name = node.metadata?.name ?? '';
+    this.labels = node.metadata?.labels ?? NO_LABELS;
+    this.taints = node.spec?.taints ?? NO_TAINTS;
+    this.unschedulable = !!node.spec?.unschedulable;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, unknown> | undefined);
     this.generation = nextGeneration();
   }
 
   removeNode(): void {
     this.node = undefined;
+    this.name = '';
+    this.labels = NO_LABELS;
+    this.taints = NO_TAINTS;
+    this.unschedulable = false;
     this.imageStates = new Map();
     this.generation = nextGeneration();
   }
@@ -257,6 +275,10 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo();
     c.node = this.node;
+    c.name = this.name;
+    c.labels = this.labels;
+    c.taints = this.taints;
+    c.unschedulable = this.unschedulable;
     c.pods = this.pods.slice();
     c.podsWithAffinity = this.podsWithAffinity.slice();
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();

@@ -12,6 +12,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector, Labels } from '../../api/selectors/index.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
+import type { ExistingTermIndex } from './term-index.js';
 
 export const MaxNodeScore = 100;
 export const MinNodeScore = 0;
@@ -137,6 +138,8 @@ export interface NodeInfoLister {
   havePodsWithAffinity(): readonly NodeInfo[];
   /** Nodes that have at least one pod with required anti-affinity terms. */
   havePodsWithRequiredAntiAffinity(): readonly NodeInfo[];
+  /** The namespaces the placed pods' affinity terms can select. */
+  existingTerms(): ExistingTermIndex;
 }
 
 /** What a plugin may use from the scheduler besides its call arguments. */

@@ -2,10 +2,11 @@
 // share of nodes that have it (so an image present everywhere counts for little), then mapping the sum
 // from [23MB, 1000MB × containers] onto 0..100.
 
-import type { CycleState, Handle, NodeInfo, PodInfo, ScorePlugin } from '../../framework/index.js';
+import type { CycleState, Handle, NodeInfo, PodInfo, ScorePlugin, StateData } from '../../framework/index.js';
 import { MaxNodeScore, Status } from '../../framework/index.js';
 
 export const Name = 'ImageLocality';
+const scoreStateKey = 'Score' + Name;
 
 const mb = 1024 * 1024;
 export const minThreshold = 23 * mb;
@@ -25,16 +26,30 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return Math.trunc((MaxNodeScore * (sumScores - minThreshold)) / (maxThreshold - minThreshold));
 }
 
-export function sumImageScores(nodeInfo: NodeInfo, pod: PodInfo, totalNumNodes: number): number {
-  let sum = 0;
+/** The pod's images (init containers and containers), normalised once per pod. */
+function podImages(pod: PodInfo): string[] {
   const spec = pod.pod.spec;
+  const out: string[] = [];
   for (const list of [spec?.initContainers ?? [], spec?.containers ?? []]) {
-    for (const c of list) {
-      const st = c.image ? nodeInfo.imageStates.get(normalizedImageName(c.image)) : undefined;
-      if (st && totalNumNodes > 0) sum += Math.trunc(st.size * (st.numNodes / totalNumNodes));
-    }
+    for (const c of list) if (c.image) out.push(normalizedImageName(c.image));
+  }
+  return out;
+}
+
+export function sumImageScores(nodeInfo: NodeInfo, images: readonly string[], totalNumNodes: number): number {
+  if (totalNumNodes === 0) return 0;
+  let sum = 0;
+  for (const image of images) {
+    const st = nodeInfo.imageStates.get(image);
+    if (st) sum += Math.trunc(st.size * (st.numNodes / totalNumNodes));
   }
   return sum;
+}
+
+interface ScoreState extends StateData {
+  images: string[];
+  numContainers: number;
+  totalNumNodes: number;
 }
 
 export class ImageLocality implements ScorePlugin {
@@ -42,12 +57,22 @@ export class ImageLocality implements ScorePlugin {
 
   constructor(private readonly handle: Handle) {}
 
-  score(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number | Status {
+  score(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number | Status {
     if (!nodeInfo.node) return Status.error('node not found');
     if (nodeInfo.imageStates.size === 0) return 0; // nothing to sum: below the minimum threshold
-    const total = this.handle.snapshot().list().length;
+    // Upstream has no PreScore here; what every node's score needs is worked out on the first call
+    // of the cycle and kept in the cycle state.
+    let s = state.read<ScoreState>(scoreStateKey);
+    if (!s) state.write(scoreStateKey, (s = this.stateFor(pod)));
+    return calculatePriority(sumImageScores(nodeInfo, s.images, s.totalNumNodes), s.numContainers);
+  }
+
+  private stateFor(pod: PodInfo): ScoreState {
     const spec = pod.pod.spec;
-    const numContainers = (spec?.initContainers?.length ?? 0) + (spec?.containers?.length ?? 0);
-    return calculatePriority(sumImageScores(nodeInfo, pod, total), numContainers);
+    return {
+      images: podImages(pod),
+      numContainers: (spec?.initContainers?.length ?? 0) + (spec?.containers?.length ?? 0),
+      totalNumNodes: this.handle.snapshot().list().length,
+    };
   }
 }

@@ -64,13 +64,19 @@ export class PreFilterState implements StateData {
 /** Build the state; undefined when there is nothing to check (no required terms anywhere). */
 export function computePreFilterState(handle: Handle, pod: PodInfo, nodes: readonly NodeInfo[]): PreFilterState | undefined {
   const nsCache = new NamespaceLabelCache(handle);
-  const nsLabels = nsCache.get(pod.pod.metadata?.namespace ?? '');
+  const podNs = pod.pod.metadata?.namespace ?? '';
+  const nsLabels = nsCache.get(podNs);
+  const lister = handle.snapshot();
 
+  // Existing pods' required anti-affinity: only nodes hosting such pods, and only when some term can
+  // reach the pod's namespace at all.
   const existing = new TopologyCounts();
-  for (const ni of nodes) {
-    if (ni.podsWithRequiredAntiAffinity.length === 0 || !ni.node) continue;
-    for (const ep of ni.podsWithRequiredAntiAffinity) {
-      existing.addAntiAffinityTerms(pod.pod, nsLabels, ni.node, ep.requiredAntiAffinityTerms, 1);
+  if (lister.existingTerms().requiredAntiAffinity.mayMatch(podNs)) {
+    for (const ni of lister.havePodsWithRequiredAntiAffinity()) {
+      if (!ni.node) continue;
+      for (const ep of ni.podsWithRequiredAntiAffinity) {
+        existing.addAntiAffinityTerms(pod.pod, nsLabels, ni.node, ep.requiredAntiAffinityTerms, 1);
+      }
     }
   }
 
@@ -125,9 +131,8 @@ export function satisfyExistingPodsAntiAffinity(s: PreFilterState, labels: Label
 }
 
 export function filterNode(s: PreFilterState, _state: CycleState, nodeInfo: NodeInfo): MaybeStatus {
-  const node = nodeInfo.node;
-  if (!node) return Status.error('node not found');
-  const labels = node.metadata?.labels ?? {};
+  if (!nodeInfo.node) return Status.error('node not found');
+  const labels = nodeInfo.labels;
   if (!satisfyPodAffinity(s, labels)) return Status.unresolvable(ErrReasonAffinityRulesNotMatch);
   if (!satisfyPodAntiAffinity(s, labels)) return Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
   if (!satisfyExistingPodsAntiAffinity(s, labels)) return Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);

@@ -114,6 +114,25 @@ test('InterPodAffinity filter', () => {
       want: { n1: null, n2: null, n3: null, n4: null },
     },
     {
+      name: "existing pods' anti-affinity reaches only their own namespace by default",
+      pod: makePod('new').namespace('other').label('app', 'web'),
+      pods: [makePod('s').podAntiAffinity(ZONE, sel({ app: 'web' })).node('n1')],
+      want: { n1: null, n2: null, n3: null, n4: null },
+    },
+    {
+      name: "existing pods' anti-affinity with a namespaces list",
+      pod: makePod('new').namespace('other').label('app', 'web'),
+      pods: [makePod('s').podAntiAffinity(ZONE, sel({ app: 'web' }), { namespaces: ['other'] }).node('n1')],
+      want: { n1: EXISTING, n2: EXISTING, n3: null, n4: null },
+    },
+    {
+      name: "existing pods' anti-affinity with a namespaceSelector",
+      pod: makePod('new').namespace('team-a').label('app', 'web'),
+      pods: [makePod('s').podAntiAffinity(HOST, sel({ app: 'web' }), { namespaceSelector: sel({ team: 'a' }) }).node('n3')],
+      nsLabels: { 'team-a': { team: 'a' } },
+      want: { n1: null, n2: null, n3: EXISTING, n4: null },
+    },
+    {
       name: 'affinity satisfied but anti-affinity violated on the same node',
       pod: makePod('new').podAffinity(ZONE, scan).podAntiAffinity(HOST, sel({ app: 'db' })),
       pods: [makePod('s').label('service', 'securityscan').node('n1'), makePod('d').label('app', 'db').node('n2')],
@@ -184,6 +203,12 @@ test('InterPodAffinity score', () => {
       pod: makePod('new').label('security', 'S1'),
       pods: [makePod('a').preferredPodAntiAffinity(4, R, s1).node('m2')],
       want: { m1: 100, m2: 0, m3: 100, m4: 100 },
+    },
+    {
+      name: "existing pods' preferred terms do not reach a pod of another namespace → Skip",
+      pod: makePod('new').namespace('other').label('security', 'S1'),
+      pods: [makePod('a').preferredPodAffinity(4, R, s1).node('m2')],
+      want: 'Skip',
     },
     {
       name: "existing pods' required affinity counts with hardPodAffinityWeight 1",

@@ -42,7 +42,8 @@ export function computePreScoreState(handle: Handle, pod: PodInfo, args: Scoring
   const hasPreferred = pod.preferredAffinityTerms.length > 0 || pod.preferredAntiAffinityTerms.length > 0;
   if (args.ignorePreferredTermsOfExistingPods && !hasPreferred) return undefined;
   const lister = handle.snapshot();
-  // Without preferred terms of its own, only pods with affinity terms can contribute.
+  // Without preferred terms of its own, only existing pods' terms that reach its namespace can contribute.
+  if (!hasPreferred && !lister.existingTerms().scoring.mayMatch(pod.pod.metadata?.namespace ?? '')) return undefined;
   const nodes = hasPreferred ? lister.list() : lister.havePodsWithAffinity();
   const nsCache = new NamespaceLabelCache(handle);
   const podNsLabels = nsCache.get(pod.pod.metadata?.namespace ?? '');
@@ -75,8 +76,7 @@ export function computePreScoreState(handle: Handle, pod: PodInfo, args: Scoring
 }
 
 export function scoreNode(s: PreScoreState, nodeInfo: NodeInfo): number {
-  const labels = nodeInfo.node?.metadata?.labels;
-  if (!labels) return 0;
+  const labels = nodeInfo.labels;
   let score = 0;
   for (const [key, m] of s.topologyScore.byKey) {
     const v = labels[key];

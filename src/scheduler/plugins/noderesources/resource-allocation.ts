@@ -54,6 +54,9 @@ function allocatableAndRequested(nodeInfo: NodeInfo, name: string, podRequest: n
   }
 }
 
+let scratchRequested: number[] = [];
+let scratchAllocatable: number[] = [];
+
 export function scoreResources(
   nodeInfo: NodeInfo,
   resources: readonly ResourceSpec[],
@@ -61,13 +64,17 @@ export function scoreResources(
   useRequested: boolean,
   scorer: Scorer,
 ): number {
-  const requested: number[] = new Array(resources.length).fill(0);
-  const allocatable: number[] = new Array(resources.length).fill(0);
+  // Scratch arrays reused across calls (scoring is synchronous), as this runs for every node of every cycle.
+  if (scratchRequested.length !== resources.length) {
+    scratchRequested = new Array<number>(resources.length);
+    scratchAllocatable = new Array<number>(resources.length);
+  }
+  const requested = scratchRequested;
+  const allocatable = scratchAllocatable;
   for (let i = 0; i < resources.length; i++) {
     const [alloc, req] = allocatableAndRequested(nodeInfo, resources[i]!.name, podRequests[i]!, useRequested);
-    if (alloc === 0) continue;
     allocatable[i] = alloc;
-    requested[i] = req;
+    requested[i] = alloc === 0 ? 0 : req;
   }
   return scorer(requested, allocatable);
 }

@@ -13,9 +13,8 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
   readonly name = Name;
 
   filter(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
-    const node = nodeInfo.node;
-    if (!node) return Status.unresolvable(ErrReasonUnknownCondition);
-    if (!node.spec?.unschedulable) return null;
+    if (!nodeInfo.node) return Status.unresolvable(ErrReasonUnknownCondition);
+    if (!nodeInfo.unschedulable) return null;
     const tolerates = tolerationsTolerateTaint(pod.pod.spec?.tolerations, { key: TaintNodeUnschedulable, effect: TaintEffectNoSchedule });
     return tolerates ? null : Status.unresolvable(ErrReasonUnschedulable);
   }

@@ -71,7 +71,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!node) return Status.error('node not found');
     const s = state.read<PreFilterState>(preFilterStateKey);
     if (!s) return Status.error(`reading "${preFilterStateKey}" from cycleState: not found`);
-    const labels = node.metadata?.labels ?? {};
+    const labels = nodeInfo.labels;
     const podLabels = pod.pod.metadata?.labels;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;

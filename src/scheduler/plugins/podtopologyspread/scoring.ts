@@ -83,7 +83,7 @@ export function computePreScoreState(
 
 export function scoreNode(s: PreScoreState, pod: Pod, nodeInfo: NodeInfo): number {
   if (s.ignoredNodes.has(nodeInfo.name)) return 0;
-  const labels = nodeInfo.node?.metadata?.labels ?? {};
+  const labels = nodeInfo.labels;
   const ns = pod.metadata?.namespace ?? '';
   let score = 0;
   for (let i = 0; i < s.constraints.length; i++) {

@@ -39,9 +39,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   readonly name = Name;
 
   filter(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
-    const node = nodeInfo.node;
-    if (!node) return Status.error('invalid nodeInfo');
-    const taint = findUntoleratedTaint(node.spec?.taints, pod.pod.spec?.tolerations);
+    if (!nodeInfo.node) return Status.error('invalid nodeInfo');
+    if (nodeInfo.taints.length === 0) return null;
+    const taint = findUntoleratedTaint(nodeInfo.taints, pod.pod.spec?.tolerations);
     if (!taint) return null;
     return Status.unresolvable(untoleratedTaintReason(taint.key, taint.value));
   }
@@ -54,12 +54,12 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   score(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number | Status {
-    const node = nodeInfo.node;
-    if (!node) return Status.error('node not found');
+    if (!nodeInfo.node) return Status.error('node not found');
+    if (nodeInfo.taints.length === 0) return 0;
     const s = state.read<PreScoreState>(preScoreStateKey);
     const tolerations = s ? s.tolerationsPreferNoSchedule : preferNoScheduleTolerations(pod.pod.spec?.tolerations);
     let intolerable = 0;
-    for (const taint of node.spec?.taints ?? []) {
+    for (const taint of nodeInfo.taints) {
       if (taint.effect !== TaintEffectPreferNoSchedule) continue;
       if (!tolerationsTolerateTaint(tolerations, taint)) intolerable++;
     }

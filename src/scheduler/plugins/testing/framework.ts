@@ -6,6 +6,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Labels } from '../../../api/selectors/index.js';
 import {
   CycleState,
+  ExistingTermIndex,
   NodeInfo,
   PodInfo,
   PreFilterResult,
@@ -46,7 +47,13 @@ export function makeNodeInfos(nodes: readonly Node[], pods: readonly Pod[] = [])
 }
 
 export class FakeLister implements NodeInfoLister {
-  constructor(private readonly infos: readonly NodeInfo[]) {}
+  private readonly terms: ExistingTermIndex;
+  constructor(private readonly infos: readonly NodeInfo[]) {
+    this.terms = ExistingTermIndex.of(infos.flatMap((ni) => ni.podsWithAffinity));
+  }
+  existingTerms(): ExistingTermIndex {
+    return this.terms;
+  }
   list(): readonly NodeInfo[] {
     return this.infos;
   }
