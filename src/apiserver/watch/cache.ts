@@ -8,7 +8,7 @@ import type { Store, Watch, WatchEvent, WatchHandlers } from '../../storage/stor
 import { cacheStopped, tooLargeResourceVersion, tooOldResourceVersion } from './errors.js';
 import { CacheEntry, CacheEvent, decodeStoredObject } from './events.js';
 import { EventRing } from './ring.js';
-import { SortedKeys } from './sorted-keys.js';
+import { SortedKeys } from '../../storage/sorted-keys.js';
 import { CacheWatcher, type ObjectFilter, type WatcherHost, type WatchHandle, type WatchOptions } from './watcher.js';
 
 export interface WatchCacheOptions {

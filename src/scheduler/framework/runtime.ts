@@ -9,6 +9,7 @@ import {
   PreFilterResult,
   Status,
   type CycleState,
+  type FilterPlugin,
   type NodeInfoLister,
   type NodeScore,
   type NodeToStatus,
@@ -172,9 +173,21 @@ export class Framework {
 
   /** Run the Filter plugins on one node; the first rejection wins. Null when the pod fits. */
   runFilterPlugins(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
-    for (const p of this.plugins.filter) {
-      if (state.skipFilterPlugins.has(p.name)) continue;
-      const s = this.sampling ? this.time('Filter', p.name, () => p.filter(state, pod, nodeInfo)) : p.filter(state, pod, nodeInfo);
+    return this.filterWith(this.activeFilters(state), state, pod, nodeInfo);
+  }
+
+  /** The Filter plugins PreFilter did not skip (worked out once per cycle, not once per node). */
+  private activeFilters(state: CycleState): readonly FilterPlugin[] {
+    const all = this.plugins.filter;
+    if (state.skipFilterPlugins.size === 0) return all;
+    return all.filter((p) => !state.skipFilterPlugins.has(p.name));
+  }
+
+  private filterWith(filters: readonly FilterPlugin[], state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
+    const sampling = this.sampling;
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!;
+      const s = sampling ? this.time('Filter', p.name, () => p.filter(state, pod, nodeInfo)) : p.filter(state, pod, nodeInfo);
       if (s == null || s.code === 'Success') continue;
       return s.withPlugin(p.name);
     }
@@ -251,10 +264,11 @@ export class Framework {
     const feasible: NodeInfo[] = [];
     const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
     const withNominated = !!this.nominator?.hasNominatedPods();
+    const filters = this.activeFilters(state);
     let processed = 0;
     for (; processed < n && feasible.length < want; processed++) {
       const ni = nodes[(start + processed) % n]!;
-      const s = withNominated ? this.runFilterPluginsWithNominatedPods(state, pod, ni) : this.runFilterPlugins(state, pod, ni);
+      const s = withNominated ? this.runFilterPluginsWithNominatedPods(state, pod, ni) : this.filterWith(filters, state, pod, ni);
       if (s == null) {
         feasible.push(ni);
         continue;

@@ -2,7 +2,7 @@
 // (for reads at older revisions) and in an event log (for watches that start in the past), until
 // compaction drops what is older than the compacted revision. Nothing survives the process.
 
-import { compareKeys, rangeStart } from '../keys.js';
+import { SortedKeys } from '../sorted-keys.js';
 import {
   CompactedError,
   ConflictError,
@@ -33,7 +33,7 @@ export class MemoryStore implements Store {
   private compacted = 1;
   private readonly history = new Map<string, Version[]>();
   /** Every key that has history, in byte order. */
-  private sortedKeys: string[] = [];
+  private readonly sortedKeys = new SortedKeys();
   /** Events with modRevision >= logStart, one per revision. */
   private log: WatchEvent[] = [];
   private logStart = 2;
@@ -51,9 +51,7 @@ export class MemoryStore implements Store {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KeyValue[] = [];
     let remaining = 0;
-    for (let i = this.lowerBound(rangeStart(prefix, opts.startKey)); i < this.sortedKeys.length; i++) {
-      const key = this.sortedKeys[i]!;
-      if (!key.startsWith(prefix)) break;
+    for (const key of this.sortedKeys.range(prefix, opts.startKey)) {
       const kv = this.liveAt(key, revision);
       if (!kv) continue;
       if (items.length < limit) items.push(kv);
@@ -135,7 +133,7 @@ export class MemoryStore implements Store {
         this.history.set(key, versions.slice(keepFrom));
       }
     }
-    if (dropped.size > 0) this.sortedKeys = this.sortedKeys.filter((k) => !dropped.has(k));
+    for (const key of dropped) this.sortedKeys.remove(key);
   }
 
   async close(): Promise<void> {
@@ -149,7 +147,7 @@ export class MemoryStore implements Store {
     if (!versions) {
       versions = [];
       this.history.set(key, versions);
-      this.sortedKeys.splice(this.lowerBound(key), 0, key);
+      this.sortedKeys.insert(key);
     }
     versions.push(version);
     this.revision = version.revision;
@@ -186,17 +184,6 @@ export class MemoryStore implements Store {
     return requested;
   }
 
-  /** Index of the first key >= `key` in sortedKeys. */
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.sortedKeys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.sortedKeys[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 
   private checkOpen(): void {
     if (this.closed) throw new StoreError('store is closed');

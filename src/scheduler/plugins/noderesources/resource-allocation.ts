@@ -34,29 +34,14 @@ export function podRequestList(pod: PodInfo, resources: readonly ResourceSpec[],
   });
 }
 
-/** [allocatable, requested incl. the pod] of one resource on the node; [0, 0] means "do not score it". */
-function allocatableAndRequested(nodeInfo: NodeInfo, name: string, podRequest: number, useRequested: boolean): [number, number] {
-  const requested = useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
-  // An extended resource the pod does not ask for is left out of the score.
-  if (podRequest === 0 && isScalar(name)) return [0, 0];
-  switch (name) {
-    case ResourceCPU:
-      return [nodeInfo.allocatable.milliCPU, requested.milliCPU + podRequest];
-    case ResourceMemory:
-      return [nodeInfo.allocatable.memory, requested.memory + podRequest];
-    case ResourceEphemeralStorage:
-      return [nodeInfo.allocatable.ephemeralStorage, nodeInfo.requested.ephemeralStorage + podRequest];
-    default: {
-      const alloc = nodeInfo.allocatable.scalarResources.get(name);
-      if (alloc === undefined) return [0, 0];
-      return [alloc, (nodeInfo.requested.scalarResources.get(name) ?? 0) + podRequest];
-    }
-  }
-}
-
 let scratchRequested: number[] = [];
 let scratchAllocatable: number[] = [];
 
+/**
+ * Score a node by its allocatable and requested (incl. the pod) amounts of `resources`. A resource
+ * with allocatable 0 is not scored, nor is an extended resource the pod does not ask for. Runs for
+ * every node of every cycle: no allocation (scratch arrays reused; scoring is synchronous).
+ */
 export function scoreResources(
   nodeInfo: NodeInfo,
   resources: readonly ResourceSpec[],
@@ -64,17 +49,42 @@ export function scoreResources(
   useRequested: boolean,
   scorer: Scorer,
 ): number {
-  // Scratch arrays reused across calls (scoring is synchronous), as this runs for every node of every cycle.
   if (scratchRequested.length !== resources.length) {
     scratchRequested = new Array<number>(resources.length);
     scratchAllocatable = new Array<number>(resources.length);
   }
   const requested = scratchRequested;
   const allocatable = scratchAllocatable;
+  const alloc = nodeInfo.allocatable;
+  const used = useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
   for (let i = 0; i < resources.length; i++) {
-    const [alloc, req] = allocatableAndRequested(nodeInfo, resources[i]!.name, podRequests[i]!, useRequested);
-    allocatable[i] = alloc;
-    requested[i] = alloc === 0 ? 0 : req;
+    const name = resources[i]!.name;
+    const podRequest = podRequests[i]!;
+    let a: number;
+    let r: number;
+    switch (name) {
+      case ResourceCPU:
+        a = alloc.milliCPU;
+        r = used.milliCPU + podRequest;
+        break;
+      case ResourceMemory:
+        a = alloc.memory;
+        r = used.memory + podRequest;
+        break;
+      case ResourceEphemeralStorage:
+        a = alloc.ephemeralStorage;
+        r = nodeInfo.requested.ephemeralStorage + podRequest;
+        break;
+      default:
+        if (podRequest === 0 && isScalar(name)) {
+          a = r = 0;
+        } else {
+          a = alloc.scalarResources.get(name) ?? 0;
+          r = (nodeInfo.requested.scalarResources.get(name) ?? 0) + podRequest;
+        }
+    }
+    allocatable[i] = a;
+    requested[i] = a === 0 ? 0 : r;
   }
   return scorer(requested, allocatable);
 }
