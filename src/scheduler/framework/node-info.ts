@@ -182,9 +182,13 @@ const NO_TAINTS: readonly Taint[] = Object.freeze([]);
 const NO_LABELS: Labels = Object.freeze({});
 
 /**
- * A node and what is placed on it. Mutated only by the cache; plugins see snapshot clones. The node
- * fields filters read for every node of every cycle (name, labels, taints, unschedulable) are copied
- * onto the NodeInfo, so a cycle touches this object and its Resources, not the large Node object.
+ * A node and what is placed on it. Mutated only by the cache; plugins see snapshot clones.
+ *
+ * A cycle filters hundreds of nodes, each a fresh memory region the CPU has to fetch, so what the
+ * Filter and Score plugins read for every node is copied onto the NodeInfo itself: the node's name,
+ * labels, taints and unschedulable flag (instead of the large Node object), and plain-number copies
+ * of the pod count and of the cpu / memory / storage / pods amounts (`fit`, kept in step with the
+ * Resource objects by setNode and update), so the common case reads one object.
  */
 export class NodeInfo {
   node: Node | undefined;
@@ -192,6 +196,16 @@ export class NodeInfo {
   labels: Labels = NO_LABELS;
   taints: readonly Taint[] = NO_TAINTS;
   unschedulable = false;
+  numPods = 0;
+  allocMilliCPU = 0;
+  allocMemory = 0;
+  allocEphemeralStorage = 0;
+  allowedPodNumber = 0;
+  reqMilliCPU = 0;
+  reqMemory = 0;
+  reqEphemeralStorage = 0;
+  nonZeroMilliCPU = 0;
+  nonZeroMemory = 0;
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
   podsWithRequiredAntiAffinity: PodInfo[] = [];
@@ -220,7 +234,11 @@ export class NodeInfo {
     this.labels = node.metadata?.labels ?? NO_LABELS;
     this.taints = node.spec?.taints ?? NO_TAINTS;
     this.unschedulable = !!node.spec?.unschedulable;
-    this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, unknown> | undefined);
+    const a = (this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, unknown> | undefined));
+    this.allocMilliCPU = a.milliCPU;
+    this.allocMemory = a.memory;
+    this.allocEphemeralStorage = a.ephemeralStorage;
+    this.allowedPodNumber = a.allowedPodNumber;
     this.generation = nextGeneration();
   }
 
@@ -261,6 +279,12 @@ export class NodeInfo {
     else this.requested.sub(pi.requests);
     this.nonZeroRequested.milliCPU += sign * pi.nonZeroRequests.milliCPU;
     this.nonZeroRequested.memory += sign * pi.nonZeroRequests.memory;
+    this.numPods = this.pods.length;
+    this.reqMilliCPU = this.requested.milliCPU;
+    this.reqMemory = this.requested.memory;
+    this.reqEphemeralStorage = this.requested.ephemeralStorage;
+    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
+    this.nonZeroMemory = this.nonZeroRequested.memory;
     for (const c of pi.hostPortContainers) {
       for (const p of c.ports ?? []) {
         if (!p.hostPort) continue;
@@ -279,6 +303,16 @@ export class NodeInfo {
     c.labels = this.labels;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
+    c.numPods = this.numPods;
+    c.allocMilliCPU = this.allocMilliCPU;
+    c.allocMemory = this.allocMemory;
+    c.allocEphemeralStorage = this.allocEphemeralStorage;
+    c.allowedPodNumber = this.allowedPodNumber;
+    c.reqMilliCPU = this.reqMilliCPU;
+    c.reqMemory = this.reqMemory;
+    c.reqEphemeralStorage = this.reqEphemeralStorage;
+    c.nonZeroMilliCPU = this.nonZeroMilliCPU;
+    c.nonZeroMemory = this.nonZeroMemory;
     c.pods = this.pods.slice();
     c.podsWithAffinity = this.podsWithAffinity.slice();
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();

@@ -134,16 +134,16 @@ export class Fit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, Score
   }
 
   filter(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): MaybeStatus {
-    // The common case (fits, no extended resources) without building the list of shortfalls.
+    // The common case (fits, no extended resources) from the NodeInfo's own number fields, without
+    // building the list of shortfalls.
     const req = pod.requests;
-    const alloc = nodeInfo.allocatable;
-    const used = nodeInfo.requested;
+    const n = nodeInfo;
     if (
       req.scalarResources.size === 0 &&
-      nodeInfo.pods.length + 1 <= alloc.allowedPodNumber &&
-      (req.milliCPU === 0 || req.milliCPU <= alloc.milliCPU - used.milliCPU) &&
-      (req.memory === 0 || req.memory <= alloc.memory - used.memory) &&
-      (req.ephemeralStorage === 0 || req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage)
+      n.numPods + 1 <= n.allowedPodNumber &&
+      (req.milliCPU === 0 || req.milliCPU <= n.allocMilliCPU - n.reqMilliCPU) &&
+      (req.memory === 0 || req.memory <= n.allocMemory - n.reqMemory) &&
+      (req.ephemeralStorage === 0 || req.ephemeralStorage <= n.allocEphemeralStorage - n.reqEphemeralStorage)
     ) {
       return null;
     }

@@ -55,8 +55,7 @@ export function scoreResources(
   }
   const requested = scratchRequested;
   const allocatable = scratchAllocatable;
-  const alloc = nodeInfo.allocatable;
-  const used = useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
+  const n = nodeInfo;
   for (let i = 0; i < resources.length; i++) {
     const name = resources[i]!.name;
     const podRequest = podRequests[i]!;
@@ -64,22 +63,22 @@ export function scoreResources(
     let r: number;
     switch (name) {
       case ResourceCPU:
-        a = alloc.milliCPU;
-        r = used.milliCPU + podRequest;
+        a = n.allocMilliCPU;
+        r = (useRequested ? n.reqMilliCPU : n.nonZeroMilliCPU) + podRequest;
         break;
       case ResourceMemory:
-        a = alloc.memory;
-        r = used.memory + podRequest;
+        a = n.allocMemory;
+        r = (useRequested ? n.reqMemory : n.nonZeroMemory) + podRequest;
         break;
       case ResourceEphemeralStorage:
-        a = alloc.ephemeralStorage;
-        r = nodeInfo.requested.ephemeralStorage + podRequest;
+        a = n.allocEphemeralStorage;
+        r = n.reqEphemeralStorage + podRequest;
         break;
       default:
         if (podRequest === 0 && isScalar(name)) {
           a = r = 0;
         } else {
-          a = alloc.scalarResources.get(name) ?? 0;
+          a = nodeInfo.allocatable.scalarResources.get(name) ?? 0;
           r = (nodeInfo.requested.scalarResources.get(name) ?? 0) + podRequest;
         }
     }
