@@ -103,6 +103,7 @@ export class Framework {
   private readonly random: () => number;
   private readonly nominator: Nominator | undefined;
   private nextStartNodeIndex = 0;
+  private readonly scoreLists: NodeScore[][] = [];
   private cycles = 0;
   private sampling = false;
 
@@ -324,13 +325,14 @@ export class Framework {
   runScorePlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): NodeScore[] | Status {
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
     const active: WeightedScorePlugin[] = this.plugins.score.filter((w) => !state.skipScorePlugins.has(w.plugin.name));
-    for (const { plugin, weight } of active) {
+    for (let a = 0; a < active.length; a++) {
+      const { plugin, weight } = active[a]!;
       const t0 = this.sampling ? now() : 0;
-      const scores: NodeScore[] = new Array(nodes.length);
+      const scores = this.scoreScratch(a, nodes);
       for (let i = 0; i < nodes.length; i++) {
         const r = plugin.score(state, pod, nodes[i]!);
         if (typeof r !== 'number') return r.withPlugin(plugin.name);
-        scores[i] = { name: nodes[i]!.name, score: r };
+        scores[i]!.score = r;
       }
       if (plugin.normalizeScore) {
         const s = plugin.normalizeScore(state, pod, scores);
@@ -346,6 +348,20 @@ export class Framework {
       if (this.sampling) this.metrics!.record('Score', plugin.name, now() - t0, nodes.length);
     }
     return totals;
+  }
+
+  /**
+   * The `index`th plugin's score list for `nodes`, reused from cycle to cycle (hundreds of nodes times
+   * every score plugin would otherwise be that many new objects per cycle). Only valid during the
+   * runScorePlugins call that asked for it.
+   */
+  private scoreScratch(index: number, nodes: readonly NodeInfo[]): NodeScore[] {
+    let list = this.scoreLists[index];
+    if (!list) this.scoreLists[index] = list = [];
+    for (let i = list.length; i < nodes.length; i++) list.push({ name: '', score: 0 });
+    list.length = nodes.length;
+    for (let i = 0; i < nodes.length; i++) list[i]!.name = nodes[i]!.name;
+    return list;
   }
 
   /** The node with the highest score; ties broken uniformly at random. */

@@ -13,23 +13,34 @@ export interface BalancedAllocationArgs {
   resources?: readonly ResourceSpec[];
 }
 
+const fraction = (requested: number, allocatable: number): number => Math.min(1, requested / allocatable);
+
+/** Runs for every node of every cycle, so it computes the fractions twice rather than allocating a list. */
 export function balancedResourceScorer(requested: readonly number[], allocatable: readonly number[]): number {
-  const fractions: number[] = [];
+  let count = 0;
   let total = 0;
+  let first = 0;
+  let second = 0;
   for (let i = 0; i < requested.length; i++) {
     if (allocatable[i] === 0) continue;
-    const f = Math.min(1, requested[i]! / allocatable[i]!);
+    const f = fraction(requested[i]!, allocatable[i]!);
+    if (count === 0) first = f;
+    else if (count === 1) second = f;
     total += f;
-    fractions.push(f);
+    count++;
   }
   let std = 0;
-  if (fractions.length === 2) {
-    std = Math.abs((fractions[0]! - fractions[1]!) / 2);
-  } else if (fractions.length > 2) {
-    const mean = total / fractions.length;
+  if (count === 2) {
+    std = Math.abs((first - second) / 2);
+  } else if (count > 2) {
+    const mean = total / count;
     let sum = 0;
-    for (const f of fractions) sum += (f - mean) * (f - mean);
-    std = Math.sqrt(sum / fractions.length);
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      const d = fraction(requested[i]!, allocatable[i]!) - mean;
+      sum += d * d;
+    }
+    std = Math.sqrt(sum / count);
   }
   return Math.trunc((1 - std) * MaxNodeScore);
 }
