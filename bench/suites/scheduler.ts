@@ -56,6 +56,8 @@ export interface SchedulerWorkloadResult {
   createPerSec?: number;
   schedulerCpuPerPodUs: number;
   serverCpuPerPodUs: number;
+  /** This process: the pod creates, the watch and the simulated nodes. */
+  benchCpuPerPodUs: number;
   stats: SchedStats;
   rows: MetricRow[];
 }
@@ -239,15 +241,18 @@ async function runWorkload(
     let start: number;
     let createPerSec: number | undefined;
     let serverCpu0: number;
+    let benchCpu0: NodeJS.CpuUsage;
     if (w.preCreate) {
       const c = await create(w.pods);
       if (c.errors) throw new Error(`${w.name}: ${c.errors} create errors, first: ${c.firstError}`);
       serverCpu0 = (await server.stats()).cpuMicros;
       sched = await startSchedulerChild(server.creds, numNodes);
+      benchCpu0 = process.cpuUsage();
       start = sched.readyAt;
     } else {
       sched = await startSchedulerChild(server.creds, numNodes);
       serverCpu0 = (await server.stats()).cpuMicros;
+      benchCpu0 = process.cpuUsage();
       start = performance.now();
       const c = await create(w.pods);
       console.error(`[scheduler] ${w.name}: created ${c.ok} pods in ${(c.elapsedMs / 1000).toFixed(1)} s`);
@@ -261,6 +266,7 @@ async function runWorkload(
     const ok = await waitFor(() => bound >= w.pods, 600_000).finally(() => clearInterval(progress));
     let end = start;
     for (const t of boundAt) if (t > end) end = t;
+    const benchCpu = process.cpuUsage(benchCpu0);
     const serverCpu1 = (await server.stats()).cpuMicros;
     const st = await sched.stats();
     if (!ok) console.error(`[scheduler] ${w.name}: only ${bound}/${w.pods} pods bound; stats ${JSON.stringify(st.stats)}`);
@@ -276,6 +282,7 @@ async function runWorkload(
       ...(createPerSec !== undefined ? { createPerSec } : {}),
       schedulerCpuPerPodUs: (st.cpuMicros - before) / Math.max(1, bound),
       serverCpuPerPodUs: (serverCpu1 - serverCpu0) / Math.max(1, bound),
+      benchCpuPerPodUs: (benchCpu.user + benchCpu.system) / Math.max(1, bound),
       stats: st.stats,
       rows: st.rows,
     };
@@ -347,7 +354,7 @@ async function startSchedulerChild(creds: LoadedKubeconfig, numNodes: number): P
 function print(results: SchedulerWorkloadResult[]): void {
   printTable(
     'scheduler: pods/s through the API server (memory), simulated nodes',
-    ['workload', 'nodes', 'pods', 'bound', 'seconds', 'pods/s', 'creates/s', 'scheduler CPU/pod', 'server CPU/pod'],
+    ['workload', 'nodes', 'pods', 'bound', 'seconds', 'pods/s', 'creates/s', 'scheduler CPU/pod', 'server CPU/pod', 'bench CPU/pod'],
     results.map((r) => [
       r.name,
       r.nodes.toLocaleString('en-US'),
@@ -358,6 +365,7 @@ function print(results: SchedulerWorkloadResult[]): void {
       r.createPerSec !== undefined ? rate(r.createPerSec) : '',
       `${Math.round(r.schedulerCpuPerPodUs)} µs`,
       `${Math.round(r.serverCpuPerPodUs)} µs`,
+      `${Math.round(r.benchCpuPerPodUs)} µs`,
     ]),
   );
   for (const r of results) {
