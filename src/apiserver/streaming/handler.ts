@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/registry.js';
 import { errors, StatusError } from '../../api/status.js';
 import type { Authenticator } from '../http/types.js';
-import { dialUpgrade, forwardableHeaders, splice } from './rawhttp.js';
+import { dialUpgrade, forwardableHeaders, splice } from '../../client/upgrade.js';
 
 export const STREAMING_SUBRESOURCES = ['log', 'exec', 'attach', 'portforward'] as const;
 export type StreamingSubresource = (typeof STREAMING_SUBRESOURCES)[number];

@@ -33,7 +33,7 @@ import {
   splice,
   writeRawError,
   type UpgradeResponse,
-} from './upgrade.js';
+} from '../../client/upgrade.js';
 import {
   bridgeTunnel,
   bridgeV5ToSpdy,

@@ -1,6 +1,6 @@
 // Raw HTTP/1.1 upgrades: dial a URL, send a request, read the response head, then hand over the
 // socket. Used to proxy WebSocket and SPDY upgrades byte for byte (kubelet → runtime streaming
-// server, apiserver → kubelet).
+// server, apiserver → kubelet); it lives with the client machinery so both can use it.
 
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
