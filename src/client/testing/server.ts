@@ -19,13 +19,26 @@ export interface TestServer {
 
 /**
  * A bare API server by default (`k8ts apiserver`: no scheduler or controllers racing the test);
- * `components: true` runs the whole control plane (`k8ts server`).
+ * `scheduler: true` adds the scheduler (`k8ts server --disable-controller-manager`), so only the
+ * controllers a test runs act; `components: true` runs the whole control plane (`k8ts server`).
  */
-export async function startTestServer(opts: { components?: boolean; extraArgs?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { components?: boolean; scheduler?: boolean; extraArgs?: string[] } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-client-'));
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cmd/main.ts'), opts.components ? 'server' : 'apiserver', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory', ...(opts.extraArgs ?? [])],
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'src/cmd/main.ts'),
+      ...(opts.components ? ['server'] : opts.scheduler ? ['server', '--disable-controller-manager'] : ['apiserver']),
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--datastore',
+      'memory',
+      ...(opts.extraArgs ?? []),
+    ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';

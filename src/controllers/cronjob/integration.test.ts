@@ -4,9 +4,10 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { CRON_JOBS, JOBS, PODS, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { newJobController } from '../job/controller.js';
-import { finishPod, runControllers, startServerWithoutControllers, type Harness } from '../job/testing.js';
+import { finishPod } from '../job/testing.js';
 import { newCronJobController } from './controller.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from './reconcile.js';
 
@@ -14,14 +15,14 @@ type CronJobObj = CronJob & KubeObject;
 type JobObj = Job & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 let cronJobs: ResourceClient<CronJobObj>;
 let jobs: ResourceClient<JobObj>;
 /** The controller's clock runs this far ahead of the real one. */
 let offset = 0;
 
 before(async () => {
-  server = await startServerWithoutControllers();
+  server = await startTestServer();
   h = await runControllers(server.kubeconfig, [newCronJobController({ now: () => Date.now() + offset }), newJobController()]);
   cronJobs = h.client.resource<CronJobObj>(CRON_JOBS);
   jobs = h.client.resource<JobObj>(JOBS);

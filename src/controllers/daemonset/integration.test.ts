@@ -4,23 +4,24 @@ import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js'
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { DAEMON_SETS, NODES, PODS, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { CONTROLLER_REVISIONS, POD_REVISION_LABEL } from '../history/index.js';
 import { daemonSetController } from './controller.js';
 import { targetNodeName } from './eligibility.js';
-import { createReadyNode, playNodes, runControllers, startServerWithoutControllers, type Harness } from './testing.js';
+import { createReadyNode, playNodes } from './testing.js';
 
 type Obj<T> = T & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 let dss: ResourceClient<Obj<DaemonSet>>;
 let pods: ResourceClient<Obj<Pod>>;
 let nodes: ResourceClient<Obj<Node>>;
 let revs: ResourceClient<Obj<ControllerRevision>>;
 
 before(async () => {
-  server = await startServerWithoutControllers();
+  server = await startTestServer({ scheduler: true });
   h = await runControllers(server.kubeconfig, [daemonSetController]);
   dss = h.client.resource(DAEMON_SETS);
   pods = h.client.resource(PODS);

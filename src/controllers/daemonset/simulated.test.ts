@@ -1,27 +1,27 @@
 // End to end with simulated nodes: the real scheduler places daemon pods, simulated kubelets run
 // them and report readiness.
 
+import { runControllers, type RunningControllers } from '../testing.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { DAEMON_SETS, PODS, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { daemonSetController } from './controller.js';
-import { runControllers, startServerWithoutControllers, type Harness } from './testing.js';
 
 type Obj<T> = T & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 const sims: Simulator[] = [];
 let dss: ResourceClient<Obj<DaemonSet>>;
 let pods: ResourceClient<Obj<Pod>>;
 
 before(async () => {
-  server = await startServerWithoutControllers();
+  server = await startTestServer({ scheduler: true });
   h = await runControllers(server.kubeconfig, [daemonSetController]);
   dss = h.client.resource(DAEMON_SETS);
   pods = h.client.resource(PODS);

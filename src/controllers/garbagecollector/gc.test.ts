@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { CONFIGMAPS, PODS, REPLICA_SETS, isNotFound, type RestClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
-import { runControllers, startBareServer, type RunningControllers } from './testing.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { newGarbageCollectorController } from './controller.js';
 
 const run = promisify(execFile);
@@ -16,7 +16,7 @@ let running: RunningControllers;
 let client: RestClient;
 
 before(async () => {
-  server = await startBareServer();
+  server = await startTestServer();
   running = await runControllers(server.kubeconfig, [newGarbageCollectorController()]);
   client = running.client;
 });

@@ -4,22 +4,23 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { JOBS, PODS, isNotFound, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { newJobController } from './controller.js';
 import { JOB_COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from './reconcile.js';
-import { finishPod, runControllers, startServerWithoutControllers, type Harness } from './testing.js';
+import { finishPod } from './testing.js';
 import { newTtlAfterFinishedController } from './ttl.js';
 
 type JobObj = Job & KubeObject;
 type PodObj = Pod & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 let jobs: ResourceClient<JobObj>;
 let pods: ResourceClient<PodObj>;
 
 before(async () => {
-  server = await startServerWithoutControllers();
+  server = await startTestServer();
   h = await runControllers(server.kubeconfig, [newJobController({ backoffBaseMs: 50, backoffMaxMs: 200 }), newTtlAfterFinishedController()]);
   jobs = h.client.resource<JobObj>(JOBS);
   pods = h.client.resource<PodObj>(PODS);

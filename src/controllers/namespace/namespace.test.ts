@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONFIGMAPS, NAMESPACES, PODS, SECRETS, isNotFound, type RestClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
-import { runControllers, startBareServer, type RunningControllers } from '../garbagecollector/testing.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { newNamespaceController } from './controller.js';
 import { CONTENT_REMAINING, FINALIZERS_REMAINING } from './conditions.js';
 import type { Namespace } from './deleter.js';
@@ -12,7 +12,7 @@ let running: RunningControllers;
 let client: RestClient;
 
 before(async () => {
-  server = await startBareServer();
+  server = await startTestServer();
   running = await runControllers(server.kubeconfig, [newNamespaceController({ remainingBackoffMaxMs: 300 })]);
   client = running.client;
 });

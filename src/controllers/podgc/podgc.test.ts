@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/registry.js';
 import { NODES, PODS, RestClient, isNotFound } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
-import { runControllers, startBareServer, type RunningControllers } from '../garbagecollector/testing.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { newPodGCController } from './controller.js';
 import { NodeQuarantine, missingNodes, terminatedPodsToDelete, terminatingPodsOnOutOfServiceNodes, unscheduledTerminatingPods, type PodLike } from './decide.js';
 
@@ -65,7 +65,7 @@ describe('podgc controller', () => {
   let running: RunningControllers;
   let client: RestClient;
   before(async () => {
-    server = await startBareServer();
+    server = await startTestServer();
     client = await RestClient.fromKubeconfig(server.kubeconfig);
   });
   after(async () => {

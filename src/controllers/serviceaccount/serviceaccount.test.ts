@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NAMESPACES, SERVICE_ACCOUNTS, isNotFound, type RestClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
-import { runControllers, startBareServer, type RunningControllers } from '../garbagecollector/testing.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { missingServiceAccounts } from './reconcile.js';
 import { newServiceAccountController } from './controller.js';
 
@@ -24,7 +24,7 @@ describe('serviceaccount controller', () => {
   let running: RunningControllers;
   let client: RestClient;
   before(async () => {
-    server = await startBareServer();
+    server = await startTestServer();
     running = await runControllers(server.kubeconfig, [newServiceAccountController()]);
     client = running.client;
   });

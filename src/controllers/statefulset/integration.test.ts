@@ -4,9 +4,10 @@ import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.j
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
+import { runControllers, type RunningControllers } from '../testing.js';
 import { isPodReady } from '../common/index.js';
-import { markRunningReady, runControllers, startServerWithoutControllers, type Harness } from '../daemonset/testing.js';
+import { markRunningReady } from '../daemonset/testing.js';
 import { CONTROLLER_REVISIONS } from '../history/index.js';
 import { statefulSetController } from './controller.js';
 import { POD_INDEX_LABEL, POD_NAME_LABEL, STATEFUL_SET_REVISION_LABEL } from './identity.js';
@@ -14,7 +15,7 @@ import { POD_INDEX_LABEL, POD_NAME_LABEL, STATEFUL_SET_REVISION_LABEL } from './
 type Obj<T> = T & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 let sets: ResourceClient<Obj<StatefulSet>>;
 let pods: ResourceClient<Obj<Pod>>;
 let pvcs: ResourceClient<Obj<PersistentVolumeClaim>>;
@@ -22,7 +23,7 @@ let revs: ResourceClient<Obj<ControllerRevision>>;
 
 before(async () => {
   // No scheduler: the test plays kubelet for pods no node holds.
-  server = await startServerWithoutControllers({ scheduler: false });
+  server = await startTestServer();
   h = await runControllers(server.kubeconfig, [statefulSetController]);
   sets = h.client.resource(STATEFUL_SETS);
   pods = h.client.resource(PODS);

@@ -1,29 +1,29 @@
 // End to end with simulated nodes: the real scheduler places the pods, a simulated kubelet runs
 // them; the StatefulSet comes up one pod at a time with its claims.
 
+import { runControllers, type RunningControllers } from '../testing.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
 import { PERSISTENT_VOLUME_CLAIMS, PODS, STATEFUL_SETS, type ResourceClient } from '../../client/index.js';
-import { eventually, type TestServer } from '../../client/testing/server.js';
+import { eventually, startTestServer, type TestServer } from '../../client/testing/server.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { isPodReady } from '../common/index.js';
-import { runControllers, startServerWithoutControllers, type Harness } from '../daemonset/testing.js';
 import { statefulSetController } from './controller.js';
 
 type Obj<T> = T & KubeObject;
 
 let server: TestServer;
-let h: Harness;
+let h: RunningControllers;
 let sim: Simulator | undefined;
 let sets: ResourceClient<Obj<StatefulSet>>;
 let pods: ResourceClient<Obj<Pod>>;
 let pvcs: ResourceClient<Obj<PersistentVolumeClaim>>;
 
 before(async () => {
-  server = await startServerWithoutControllers();
+  server = await startTestServer({ scheduler: true });
   h = await runControllers(server.kubeconfig, [statefulSetController]);
   sets = h.client.resource(STATEFUL_SETS);
   pods = h.client.resource(PODS);
