@@ -161,7 +161,7 @@ test('a restarted kubelet adopts running containers without restarting them', as
   assert.equal(p?.status?.phase, 'Running');
   assert.equal(p?.status?.containerStatuses?.[0]?.containerID, before?.status?.containerStatuses?.[0]?.containerID);
   assert.equal(p?.status?.containerStatuses?.[0]?.restartCount, 0);
-  const webCreates = runtime.calls.slice(creates).filter((c) => c.method === 'createContainer' && (c.args[1] as any).labels['io.kubernetes.pod.name'] === 'web');
+  const webCreates = runtime.callsOf('createContainer').slice(creates).filter((c) => (c.args[1] as any).labels['io.kubernetes.pod.name'] === 'web');
   assert.equal(webCreates.length, 0);
 });
 

@@ -135,7 +135,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     log,
   });
   workers = new PodWorkers(syncer, { log, resyncMs: opts.podResyncMs ?? 10_000 });
-  const pleg = new Pleg(runtime, nodeName, (uid) => workers?.trigger(uid), log);
+  const pleg = new Pleg(runtime, nodeName, (uid, fp) => void (syncer.lastSeen(uid) === fp || workers?.trigger(uid)), log);
 
   // What an earlier run left behind: pod uids with sandboxes or volume directories here.
   const leftover = new Set<string>();

@@ -36,40 +36,90 @@ export interface ObservedPod {
   containers: ObservedContainer[];
 }
 
-export async function observePod(runtime: ContainerRuntime, uid: string): Promise<ObservedPod> {
-  const sbs = await runtime.listPodSandboxes({ labels: { [POD_UID]: uid } });
-  const sandboxes: ObservedSandbox[] = [];
-  for (const sb of sbs) {
-    const st = await runtime.podSandboxStatus(sb.id);
-    if (!st) continue;
-    sandboxes.push({ id: sb.id, ready: st.state === 'SANDBOX_READY', attempt: sb.metadata.attempt, ip: st.ip, additionalIps: st.additionalIps, createdAt: st.createdAt });
+/**
+ * Remembers each pod's sandbox and container statuses by id and state. A CRI status only changes
+ * when the state the list reports changes (an exited container is final; a sandbox's IP is fixed),
+ * so a pass over an unchanged pod costs the two list calls and no status calls.
+ */
+export class ObservedCache {
+  private readonly pods = new Map<string, Map<string, { state: string; value: ObservedSandbox | ObservedContainer }>>();
+
+  get(uid: string): Map<string, { state: string; value: ObservedSandbox | ObservedContainer }> | undefined {
+    return this.pods.get(uid);
   }
+
+  set(uid: string, entries: Map<string, { state: string; value: ObservedSandbox | ObservedContainer }>): void {
+    this.pods.set(uid, entries);
+  }
+
+  forget(uid: string): void {
+    this.pods.delete(uid);
+  }
+}
+
+export async function observePod(runtime: ContainerRuntime, uid: string, cache?: ObservedCache): Promise<ObservedPod> {
+  const [sbs, cs] = await Promise.all([runtime.listPodSandboxes({ labels: { [POD_UID]: uid } }), runtime.listContainers({ labels: { [POD_UID]: uid } })]);
+  const prev = cache?.get(uid);
+  const next = new Map<string, { state: string; value: ObservedSandbox | ObservedContainer }>();
+  const cached = <T extends ObservedSandbox | ObservedContainer>(key: string, state: string): T | undefined => {
+    const hit = prev?.get(key);
+    if (!hit || hit.state !== state) return undefined;
+    next.set(key, hit);
+    return { ...(hit.value as T) };
+  };
+  const sandboxes = (
+    await Promise.all(
+      sbs.map(async (sb): Promise<ObservedSandbox | undefined> => {
+        const key = `s:${sb.id}`;
+        const hit = cached<ObservedSandbox>(key, sb.state);
+        if (hit) return hit;
+        const st = await runtime.podSandboxStatus(sb.id);
+        if (!st) return undefined;
+        const o: ObservedSandbox = { id: sb.id, ready: st.state === 'SANDBOX_READY', attempt: sb.metadata.attempt, ip: st.ip, additionalIps: st.additionalIps, createdAt: st.createdAt };
+        next.set(key, { state: st.state, value: { ...o } });
+        return o;
+      }),
+    )
+  ).filter((s): s is ObservedSandbox => s !== undefined);
   sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
-  const cs = await runtime.listContainers({ labels: { [POD_UID]: uid } });
-  const containers: ObservedContainer[] = [];
-  for (const c of cs) {
-    const st = await runtime.containerStatus(c.id);
-    if (!st) continue;
-    containers.push({
-      id: c.id,
-      sandboxId: c.podSandboxId,
-      name: c.labels[CONTAINER_NAME] ?? c.metadata.name,
-      state: st.state,
-      restartCount: restartCountOf(c),
-      hash: c.annotations[CONTAINER_HASH] ?? '',
-      kind: c.annotations[CONTAINER_KIND] ?? 'regular',
-      image: st.image,
-      imageRef: st.imageRef,
-      createdAt: st.createdAt,
-      startedAt: st.startedAt,
-      finishedAt: st.finishedAt,
-      exitCode: st.exitCode,
-      reason: st.reason,
-      message: st.message,
-    });
-  }
+  const containers = (
+    await Promise.all(
+      cs.map(async (c): Promise<ObservedContainer | undefined> => {
+        const key = `c:${c.id}`;
+        const hit = cached<ObservedContainer>(key, c.state);
+        if (hit) return hit;
+        const st = await runtime.containerStatus(c.id);
+        if (!st) return undefined;
+        const o: ObservedContainer = {
+          id: c.id,
+          sandboxId: c.podSandboxId,
+          name: c.labels[CONTAINER_NAME] ?? c.metadata.name,
+          state: st.state,
+          restartCount: restartCountOf(c),
+          hash: c.annotations[CONTAINER_HASH] ?? '',
+          kind: c.annotations[CONTAINER_KIND] ?? 'regular',
+          image: st.image,
+          imageRef: st.imageRef,
+          createdAt: st.createdAt,
+          startedAt: st.startedAt,
+          finishedAt: st.finishedAt,
+          exitCode: st.exitCode,
+          reason: st.reason,
+          message: st.message,
+        };
+        next.set(key, { state: st.state, value: { ...o } });
+        return o;
+      }),
+    )
+  ).filter((c): c is ObservedContainer => c !== undefined);
   containers.sort((a, b) => b.restartCount - a.restartCount || b.createdAt - a.createdAt);
+  cache?.set(uid, next);
   return { sandboxes, containers };
+}
+
+/** The pod's runtime state as the PLEG fingerprints it (see pleg.ts). */
+export function fingerprintOf(o: ObservedPod): string {
+  return [...o.sandboxes.map((s) => `s:${s.id}:${s.ready ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY'}`), ...o.containers.map((c) => `c:${c.id}:${c.state}`)].sort().join(',');
 }
 
 /** The ready sandbox, if any (the newest). */

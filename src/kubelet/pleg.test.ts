@@ -39,3 +39,17 @@ test('status-only updates do not need a sync', () => {
   assert.equal(needsSync(p, { ...p, metadata: { ...p.metadata, labels: { a: '2' } } }), true);
   assert.equal(needsSync(p, { ...p, spec: { containers: [{ name: 'c', image: 'x' }] } }), true);
 });
+
+test("the PLEG hands each change over with the pod's new fingerprint ('' once it is gone)", async () => {
+  const rt = new FakeRuntime({ images: ['i'] });
+  const seen: Array<[string, string]> = [];
+  const pleg = new Pleg(rt, 'n', (uid, fp) => seen.push([uid, fp]));
+  const labels = { [POD_UID]: 'u1', [MANAGED_BY]: 'n' };
+  const sb = await rt.runPodSandbox({ metadata: { name: 'p', uid: 'u1', namespace: 'ns', attempt: 0 }, logDirectory: '/l', portMappings: [], labels, annotations: {} });
+  await pleg.relist();
+  assert.deepEqual(seen, [['u1', `s:${sb}:SANDBOX_READY`]]);
+  await rt.stopPodSandbox(sb);
+  await rt.removePodSandbox(sb);
+  await pleg.relist();
+  assert.deepEqual(seen[1], ['u1', '']);
+});

@@ -41,7 +41,8 @@ export class Pleg {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly nodeName: string,
-    private readonly onChange: (uid: string) => void,
+    /** A pod whose runtime state changed, with its new fingerprint ('' when it vanished). */
+    private readonly onChange: (uid: string, fingerprint: string) => void,
     private readonly log: (msg: string) => void = () => {},
   ) {}
 
@@ -55,7 +56,7 @@ export class Pleg {
       const diff = changed(this.prev, next);
       this.prev = next;
       this.relists++;
-      for (const uid of diff) this.onChange(uid);
+      for (const uid of diff) this.onChange(uid, next.get(uid) ?? '');
     } catch (err) {
       this.log(`relist: ${(err as Error).message}`);
     } finally {

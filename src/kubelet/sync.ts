@@ -10,7 +10,7 @@ import { renderEnv } from './env.js';
 import type { PodContext } from './fieldref.js';
 import { runHook } from './hooks.js';
 import { ensureImage, ImagePullError } from './images.js';
-import { observePod, readySandbox, type ObservedContainer, type ObservedPod } from './observed.js';
+import { fingerprintOf, ObservedCache, observePod, readySandbox, type ObservedContainer, type ObservedPod } from './observed.js';
 import type { ProbeManager } from './probes.js';
 import { renderPodStatus } from './status.js';
 import type { StatusManager } from './status-manager.js';
@@ -63,15 +63,28 @@ export class PodSyncer {
   /** When each pod's last sandbox creation failed (the back-off runs from there). */
   private readonly sandboxFailedAt = new Map<string, number>();
   private readonly files: PodFiles;
+  private readonly cache = new ObservedCache();
+  /** Each pod's runtime state as its worker last observed it (PLEG fingerprint format). */
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly d: SyncDeps) {
     this.files = new PodFiles((uid) => d.volumes.podDir(uid));
   }
 
   private async observe(pod: Pod): Promise<ObservedPod> {
-    const o = await observePod(this.d.runtime, pod.metadata?.uid ?? '');
+    const uid = pod.metadata?.uid ?? '';
+    const o = await observePod(this.d.runtime, uid, this.cache);
+    this.seen.set(uid, fingerprintOf(o));
     this.files.addMessages(pod, o);
     return o;
+  }
+
+  /**
+   * The runtime state a pod's worker last observed: a PLEG change that only repeats it needs no
+   * extra pass (the worker's own sandbox and container starts show up in the next relist).
+   */
+  lastSeen(uid: string): string | undefined {
+    return this.seen.get(uid);
   }
 
   /** Evict a pod whose disk emptyDir outgrew its sizeLimit (upstream's eviction manager does this). */
@@ -86,7 +99,7 @@ export class PodSyncer {
     const message = `Usage of EmptyDir volume "${over[0]}" exceeds the limit "${v?.emptyDir?.sizeLimit}". `;
     this.d.event(pod, 'Warning', 'Evicted', message);
     await this.stopAll(pod, observed, pod.spec?.terminationGracePeriodSeconds ?? 30, true);
-    const after = await observePod(this.d.runtime, uid);
+    const after = await observePod(this.d.runtime, uid, this.cache);
     const status = renderPodStatus({ pod, observed: after, waiting: new Map(), probes: this.d.probes, runtimeName: this.d.runtimeName, hostIP: this.d.hostIP(), now: Date.now() });
     status.phase = 'Failed';
     status.reason = 'Evicted';
@@ -374,7 +387,7 @@ export class PodSyncer {
 
   /** Remove a pod's containers, sandboxes and volumes (after it is gone). */
   async remove(uid: string): Promise<void> {
-    const observed = await observePod(this.d.runtime, uid);
+    const observed = await observePod(this.d.runtime, uid, this.cache);
     for (const c of observed.containers) {
       if (c.state === 'CONTAINER_RUNNING') await this.d.runtime.stopContainer(c.id, 0).catch(() => undefined);
       await this.d.runtime.removeContainer(c.id).catch(() => undefined);
@@ -388,6 +401,8 @@ export class PodSyncer {
     this.sizeCheckedAt.delete(uid);
     this.d.probes.removePod(uid);
     this.d.status.forget(uid);
+    this.cache.forget(uid);
+    this.seen.delete(uid);
   }
 }
 

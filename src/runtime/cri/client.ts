@@ -239,6 +239,8 @@ export class CriRuntime implements ContainerRuntime {
   private readonly runtimeSvc: grpc.Client;
   private readonly imageSvc: grpc.Client;
   private readonly t: CriTimeouts;
+  /** Container id → its sandbox's (fixed for a container's life): ContainerStatus does not carry it. */
+  private readonly sandboxOf = new Map<string, string>();
 
   constructor(socket: string, opts: CriRuntimeOptions = {}) {
     this.socket = socket;
@@ -363,6 +365,7 @@ export class CriRuntime implements ContainerRuntime {
       { pod_sandbox_id: podSandboxId, config: toCriContainerConfig(config, sandboxConfig), sandbox_config: toCriSandboxConfig(sandboxConfig) },
       this.t.createContainerMs,
     );
+    this.sandboxOf.set(r.container_id, podSandboxId);
     return r.container_id;
   }
 
@@ -385,6 +388,7 @@ export class CriRuntime implements ContainerRuntime {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+    this.sandboxOf.delete(id);
   }
 
   async listContainers(filter?: { podSandboxId?: string; state?: ContainerState; labels?: Record<string, string> }): Promise<Container[]> {
@@ -392,6 +396,9 @@ export class CriRuntime implements ContainerRuntime {
       ? { pod_sandbox_id: filter.podSandboxId ?? '', state: filter.state ? { state: filter.state } : null, label_selector: filter.labels ?? {} }
       : null;
     const r = await this.rt<{ containers: WContainer[] }>('ListContainers', { filter: f });
+    // Containers removed behind our back would stay in the map: start afresh when it grows large.
+    if (this.sandboxOf.size > 20_000) this.sandboxOf.clear();
+    for (const c of r.containers) this.sandboxOf.set(c.id, c.pod_sandbox_id);
     return r.containers.map(fromContainer);
   }
 
@@ -405,10 +412,15 @@ export class CriRuntime implements ContainerRuntime {
     }
     const s = r.status;
     if (!s) return null;
-    // ContainerStatus carries no sandbox id; ListContainers does.
-    const listed = await this.rt<{ containers: WContainer[] }>('ListContainers', { filter: { id } });
+    // ContainerStatus carries no sandbox id; ListContainers does (asked once per container).
+    let sandboxId = this.sandboxOf.get(id);
+    if (sandboxId === undefined) {
+      const listed = await this.rt<{ containers: WContainer[] }>('ListContainers', { filter: { id } });
+      sandboxId = listed.containers[0]?.pod_sandbox_id ?? '';
+      if (sandboxId) this.sandboxOf.set(id, sandboxId);
+    }
     return {
-      ...fromContainer({ ...s, pod_sandbox_id: listed.containers[0]?.pod_sandbox_id ?? '' }),
+      ...fromContainer({ ...s, pod_sandbox_id: sandboxId }),
       startedAt: nsToMs(s.started_at),
       finishedAt: nsToMs(s.finished_at),
       exitCode: s.exit_code,

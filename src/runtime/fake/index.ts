@@ -127,11 +127,13 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async podSandboxStatus(sid: string): Promise<PodSandboxStatus | null> {
+    this.record('podSandboxStatus', sid);
     const s = this.sandboxes.get(sid);
     return s ? structuredClone(s.sandbox) : null;
   }
 
   async listPodSandboxes(filter: { state?: SandboxState; labels?: Record<string, string> } = {}): Promise<PodSandbox[]> {
+    this.record('listPodSandboxes', filter);
     const out: PodSandbox[] = [];
     for (const { sandbox } of this.sandboxes.values()) {
       if (filter.state && sandbox.state !== filter.state) continue;
@@ -227,6 +229,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async listContainers(filter: { podSandboxId?: string; state?: ContainerState; labels?: Record<string, string> } = {}): Promise<Container[]> {
+    this.record('listContainers', filter);
     const out: Container[] = [];
     for (const { status } of this.containers.values()) {
       if (filter.podSandboxId && status.podSandboxId !== filter.podSandboxId) continue;
@@ -239,6 +242,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async containerStatus(cid: string): Promise<ContainerStatus | null> {
+    this.record('containerStatus', cid);
     const c = this.containers.get(cid);
     return c ? structuredClone(c.status) : null;
   }
