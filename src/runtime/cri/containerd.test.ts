@@ -45,7 +45,8 @@ test('CNI conflist: bridge + host-local on the pod CIDR + portmap', () => {
   assert.deepEqual(conf.plugins.map((p: { type: string }) => p.type), ['bridge', 'portmap']);
   const br = conf.plugins[0];
   assert.equal(br.bridge, 'k8ts0');
-  assert.equal(br.isGateway && br.ipMasq && br.hairpinMode, true);
+  assert.equal(br.isGateway && br.hairpinMode, true);
+  assert.equal(br.ipMasq, false, 'one masquerade rule for the CIDR instead of a chain per pod');
   assert.deepEqual(br.ipam.ranges, [[{ subnet: '10.42.7.0/24', gateway: '10.42.7.1' }]]);
   assert.equal(br.ipam.dataDir, '/d/ipam');
   assert.deepEqual(conf.plugins[1].capabilities, { portMappings: true });

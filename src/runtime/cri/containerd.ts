@@ -4,6 +4,7 @@
 //   containerd/config.toml   generated at every start
 //   containerd/{root,state,opt,runc}/, containerd/containerd.sock, containerd/containerd.log
 //   cni/net.d/10-k8ts.conflist (bridge + host-local + portmap), cni/ipam/ (host-local leases)
+// Outbound NAT is one iptables rule for the pod CIDR (../masquerade.ts), not the bridge's ipMasq.
 //
 // The supervisor restarts containerd when it dies (with backoff). Containers keep running across a
 // restart: they belong to their shims, not to containerd. stop() stops containerd only, never pods.
@@ -13,6 +14,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { ensureMasquerade } from '../masquerade.js';
 
 export interface ContainerdOptions {
   dataDir: string;
@@ -142,7 +144,8 @@ export function cniConflist(opts: { podCidr: string; bridge: string; ipamDir: st
           type: 'bridge',
           bridge: opts.bridge,
           isGateway: true,
-          ipMasq: true,
+          // ensureMasquerade() covers the whole CIDR with one rule.
+          ipMasq: false,
           hairpinMode: true,
           ipam: {
             type: 'host-local',
@@ -221,6 +224,7 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   await stopStale(p, note);
   await writeAtomic(p.config, containerdConfig(p, { sandboxImage: opts.sandboxImage ?? 'localhost/pause:1', cniBinDir: opts.cniBinDir ?? '/usr/lib/cni' }));
   await writeAtomic(p.cniConfFile, cniConflist({ podCidr, bridge, ipamDir: p.cniIpamDir }) + '\n');
+  await ensureMasquerade(podCidr, bridge).catch((err: unknown) => note(`pod masquerade: ${(err as Error).message}`));
 
   let child: ChildProcess | undefined;
   let logStream: WriteStream | undefined = createWriteStream(p.logFile, { flags: 'a' });

@@ -12,6 +12,7 @@ import { buildImageTars } from '../images/build.js';
 import type { CriRuntime } from './client.js';
 import type { ContainerdHandle } from './containerd.js';
 import { startContainerdRuntime } from './index.js';
+import { removeMasquerade } from '../masquerade.js';
 
 const run = promisify(execFile);
 
@@ -54,7 +55,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   const tag = Math.random().toString(16).slice(2, 8);
   const bridge = `k8tst${tag}`;
   const podCidr = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/24`;
-  const partial: { dataDir: string; bridge: string; containerd?: ContainerdHandle; runtime?: CriRuntime } = { dataDir, bridge };
+  const partial: { dataDir: string; bridge: string; podCidr: string; containerd?: ContainerdHandle; runtime?: CriRuntime } = { dataDir, bridge, podCidr };
   let imported: string[];
   try {
     const imagesDir = join(dataDir, 'agent', 'images');
@@ -97,6 +98,7 @@ async function shimPids(socket: string): Promise<number[]> {
 export async function cleanupContainerd(t: {
   dataDir: string;
   bridge?: string;
+  podCidr?: string;
   containerd?: ContainerdHandle;
   runtime?: CriRuntime;
 }): Promise<void> {
@@ -130,5 +132,6 @@ export async function cleanupContainerd(t: {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await run('umount', ['-l', m]).catch(() => {});
   if (t.bridge) await run('ip', ['link', 'del', t.bridge]).catch(() => {});
+  if (t.bridge && t.podCidr) await removeMasquerade(t.podCidr, t.bridge).catch(() => {});
   await rm(t.dataDir, { recursive: true, force: true }).catch(() => {});
 }

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureMasquerade } from '../masquerade.js';
 import type { PortMapping } from '../types.js';
 import { ProcessRuntimeError, run } from './util.js';
 
@@ -38,7 +39,8 @@ export function conflist(o: NetworkOptions): { cniVersion: string; name: string;
         type: 'bridge',
         bridge: o.bridge,
         isGateway: true,
-        ipMasq: true,
+        // Outbound NAT is one rule for the subnet (../masquerade.ts), not a chain per pod.
+        ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
@@ -66,6 +68,9 @@ interface PodRef {
 }
 
 export class PodNetwork {
+  /** Outbound NAT for the subnet, ensured once (before the first pod). */
+  private masquerade: Promise<void> | undefined;
+
   constructor(readonly opts: NetworkOptions) {}
 
   private async invoke(
@@ -114,6 +119,10 @@ export class PodNetwork {
 
   /** Creates netns `name`, runs CNI ADD through the chain, and returns the final result and pod IP. */
   async setUp(name: string, containerId: string, pod: PodRef, portMappings: PortMapping[]): Promise<{ result: CniResult; ip: string }> {
+    this.masquerade ??= ensureMasquerade(this.opts.subnet, this.opts.bridge).catch((err: unknown) => {
+      process.stderr.write(`k8ts: pod masquerade: ${(err as Error).message}\n`);
+    });
+    await this.masquerade;
     await run('ip', ['netns', 'add', name]);
     try {
       await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);

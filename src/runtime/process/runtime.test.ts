@@ -13,6 +13,7 @@ import { cgroupV1Available, CONTROLLERS } from './cgroups.js';
 import { mountsUnder, unmountAll } from './rootfs.js';
 import { ProcessRuntime, type ProcessRuntimeOptions } from './runtime.js';
 import { run, sleep } from './util.js';
+import { removeMasquerade } from '../masquerade.js';
 
 const canRun = process.getuid?.() === 0 && cgroupV1Available() && existsSync('/usr/lib/cni/bridge') && existsSync('/bin/busybox');
 const tag = (process.pid % 10000).toString(36);
@@ -78,6 +79,7 @@ async function forceCleanup(dataDir: string): Promise<void> {
     if (ns.startsWith(o.netnsPrefix!)) await run('ip', ['netns', 'del', ns], { check: false });
   }
   await run('ip', ['link', 'del', o.bridge!], { check: false });
+  await removeMasquerade(o.podCidr!, o.bridge!).catch(() => {});
   await unmountAll(dataDir).catch(() => {});
   await rm(dataDir, { recursive: true, force: true });
 }
