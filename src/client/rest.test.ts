@@ -110,6 +110,11 @@ describe('RestClient', () => {
     });
     const bound = await pods.get('default', 'bp');
     assert.equal((bound['spec'] as { nodeName?: string }).nodeName, 'n1');
+    // Binding writes straight to storage as upstream's does: no managedFields entry for the binder.
+    assert.deepEqual(
+      bound.metadata?.managedFields?.map((m) => [m.operation, m.subresource ?? '']),
+      [['Update', '']],
+    );
     const withStatus = await pods.updateStatus('default', { ...bound, status: { phase: 'Running', podIP: '10.0.0.5' } });
     assert.equal((withStatus['status'] as { phase: string }).phase, 'Running');
   });

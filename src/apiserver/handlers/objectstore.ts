@@ -233,7 +233,9 @@ export class ObjectStore {
       this.validate(next, current);
     }
     if (meta.managedFields === undefined && cm.managedFields) meta.managedFields = cm.managedFields;
-    if (!opts.fieldsTracked) {
+    // A system write goes straight to storage, as upstream's binding does: the pod's managedFields
+    // stay as they were (no entry for the scheduler).
+    if (!opts.fieldsTracked && !systemWrite) {
       this.hooks.trackFields?.({ def, old: current, updated: next, manager: opts.fieldManager, subresource: opts.subresource });
     }
     if (!meta.managedFields || meta.managedFields.length === 0) delete meta.managedFields;
