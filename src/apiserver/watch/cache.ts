@@ -24,6 +24,12 @@ export interface WatchCacheOptions {
   freshMs?: number;
   /** Clock for the ring sizing (tests). */
   now?: () => number;
+  /**
+   * Tell watchers of new events once per event-loop turn (default true), so the writes of many
+   * requests reach a watcher in one socket write; false notifies after every store event batch
+   * (tests that check delivery step by step).
+   */
+  batchNotify?: boolean;
   /** How often idle watchers are offered a bookmark with the latest revision (default 1000 ms). */
   bookmarkIntervalMs?: number;
   /** Send a bookmark even if the revision did not move after this much silence (default 10 s). */
@@ -99,6 +105,8 @@ export class WatchCache {
   private readonly bookmarkIntervalMs: number;
   private readonly keepaliveTicks: number;
   private readonly fixedMaxBacklog: number | undefined;
+  private notifyPending = false;
+  private readonly batchNotify: boolean;
   private readonly waitTimeoutMs: number;
   private readonly freeze: boolean;
   private readonly inProcessStore: boolean;
@@ -146,6 +154,7 @@ export class WatchCache {
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 1000;
     this.keepaliveTicks = Math.max(1, Math.round((opts.keepaliveBookmarkMs ?? 10_000) / this.bookmarkIntervalMs));
     this.fixedMaxBacklog = opts.maxBacklog;
+    this.batchNotify = opts.batchNotify ?? true;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? 3000;
     this.freeze = opts.freezeObjects ?? false;
     this.inProcessStore = opts.inProcessStore ?? false;
@@ -440,6 +449,27 @@ export class WatchCache {
     for (const e of events) this.applyOne(e);
     this.failures = 0;
     this.settleWaiters();
+    this.scheduleNotify();
+  }
+
+  /**
+   * Watchers hear of new events once per event-loop turn, not once per store event: the writes of
+   * every request handled in this turn then reach each watcher as one socket write (what upstream
+   * gets by flushing a watch stream only when no further event is queued). The cache itself (lists,
+   * waitUntil) is current at once.
+   */
+  private scheduleNotify(): void {
+    if (!this.batchNotify) return this.notifyWatchers();
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    setImmediate(() => {
+      this.notifyPending = false;
+      this.notifyWatchers();
+    });
+  }
+
+  private notifyWatchers(): void {
+    if (this.state === 'stopped') return;
     const maxBacklog = this.fixedMaxBacklog ?? Math.max(1, Math.floor(this.ring.capacity / 2));
     for (const w of this.watchers) w.notify(maxBacklog);
   }

@@ -23,7 +23,8 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function startCache(opts: WatchCacheOptions = {}, storeOpts: FakeStoreOptions = {}, seed?: (s: FakeStore) => Promise<void>) {
   const store = new FakeStore(storeOpts);
   if (seed) await seed(store);
-  const cache = new WatchCache(store, PODS, { log: () => {}, freezeObjects: true, ...opts });
+  // Step-by-step delivery; the batched delivery the server uses has its own test.
+  const cache = new WatchCache(store, PODS, { log: () => {}, freezeObjects: true, batchNotify: false, ...opts });
   await cache.start();
   return { store, cache };
 }

@@ -214,3 +214,31 @@ test('a fixed ring (maxCapacity = capacity) never grows', async () => {
   assert.equal(cache.ringCapacity, 3);
   cache.stop();
 });
+
+test('batched notification: the writes of one event-loop turn reach a watcher in one delivery run, in order', async () => {
+  const { store, cache } = await startCache({ batchNotify: true });
+  const runs: number[] = [];
+  let inRun = false;
+  const names: string[] = [];
+  cache.watch({
+    afterRevision: 0,
+    onEvent: (e) => {
+      names.push(e.object.metadata!.name!);
+      if (!inRun) {
+        inRun = true;
+        runs.push(0);
+        queueMicrotask(() => (inRun = false));
+      }
+      runs[runs.length - 1]!++;
+    },
+    onError: (err) => assert.fail(err.message),
+  });
+  await settle();
+  await Promise.all([1, 2, 3].map((i) => store.create(key('a', `p${i}`), pod('a', `p${i}`))));
+  assert.deepEqual(names, [], 'nothing is delivered before the turn ends');
+  assert.equal(cache.list().items.length, 3, 'the cache itself is current at once');
+  await settle();
+  assert.deepEqual(names, ['p1', 'p2', 'p3']);
+  assert.deepEqual(runs, [3], 'one delivery run for the three writes');
+  cache.stop();
+});
