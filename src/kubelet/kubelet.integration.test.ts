@@ -9,7 +9,7 @@ import type { KubeObject } from '../api/registry.js';
 import { CONFIGMAPS, LEASES, NODES, PODS, RestClient, isNotFound } from '../client/index.js';
 import { eventually, startTestServer, type TestServer } from '../client/testing/server.js';
 import { FakeRuntime } from '../runtime/fake/index.js';
-import { POD_UID } from './labels.js';
+import { MANAGED_BY, POD_UID } from './labels.js';
 import { startKubelet, type Kubelet } from './kubelet.js';
 import type { Pod } from './types.js';
 
@@ -174,6 +174,19 @@ test('deleting a pod stops its containers and completes the delete', async () =>
   assert.equal([...runtime.sandboxes.values()].filter((s) => s.sandbox.labels[POD_UID] === uid).length, 0);
   const stops = runtime.callsOf('stopContainer');
   assert.ok(stops.some((c) => (c.args[1] as number) > 0), 'stopped with a grace period');
+});
+
+test("removing a pod garbage-collects what gone pods left in the runtime (exited containers, empty sandboxes)", async () => {
+  const labels = { [POD_UID]: 'stray', [MANAGED_BY]: NODE };
+  const sb = await runtime.runPodSandbox({ metadata: { name: 'stray', uid: 'stray', namespace: 'default', attempt: 0 }, logDirectory: join(dataDir, 'stray'), portMappings: [], labels, annotations: {} });
+  const id = await runtime.createContainer(sb, { metadata: { name: 'c', attempt: 0 }, image: 'nginx:1', command: [], args: [], envs: [], mounts: [], logPath: 'c/0.log', labels, annotations: {} }, runtime.sandboxes.get(sb)!.config);
+  await runtime.startContainer(id);
+  runtime.exitContainer(id, 0);
+  await runtime.stopPodSandbox(sb);
+  await pods().create('default', pod('short', { containers: [{ name: 'c', image: 'nginx:1' }] }));
+  await eventually(async () => (await getPod('short'))?.status?.phase === 'Running', 10_000, 'short Running');
+  await pods().delete('default', 'short');
+  await eventually(() => !runtime.sandboxes.has(sb) && !runtime.containers.has(id), 10_000, 'stray sandbox and container collected');
 });
 
 test('static pods run from the manifests directory with a mirror pod in the API', async () => {

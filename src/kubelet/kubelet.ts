@@ -12,6 +12,7 @@ import { MANAGED_BY, podUidOf } from './labels.js';
 import { defaultNodeIP } from './machine.js';
 import { NodeAgent } from './node.js';
 import { Pleg } from './pleg.js';
+import { ContainerGC } from './gc.js';
 import { PodWorkers } from './pod-workers.js';
 import { ProbeManager } from './probes.js';
 import { ApiObjectSource } from './sources.js';
@@ -46,6 +47,8 @@ export interface KubeletOptions {
   leaseRenewMs?: number;
   statusUpdateMs?: number;
   statusReportMs?: number;
+  /** Container garbage collection period (default 60 s; also shortly after a pod is removed). */
+  gcPeriodMs?: number;
   /** Cache lifetime of ConfigMaps/Secrets read for env and volumes (default 2 s). */
   objectCacheMs?: number;
   /** How often to re-read static pod manifests and check mirror pods (default 20 s). */
@@ -63,6 +66,7 @@ export interface Kubelet {
   status: StatusManager;
   probes: ProbeManager;
   pods: SharedInformer<KubeObject>;
+  gc: ContainerGC;
   /** Stop the kubelet. Containers keep running (a restarted kubelet adopts them). */
   stop(): Promise<void>;
 }
@@ -134,7 +138,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
     log,
   });
-  workers = new PodWorkers(syncer, { log, resyncMs: opts.podResyncMs ?? 10_000 });
+  let gc: ContainerGC | undefined;
+  workers = new PodWorkers(syncer, { log, resyncMs: opts.podResyncMs ?? 10_000, onTerminated: () => gc?.soon() });
   const pleg = new Pleg(runtime, nodeName, (uid, fp) => void (syncer.lastSeen(uid) === fp || workers?.trigger(uid)), log);
 
   // What an earlier run left behind: pod uids with sandboxes or volume directories here.
@@ -203,6 +208,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   }
   await pleg.relist();
   pleg.start(opts.relistMs ?? 1000);
+  // Only now is "live" complete (informer synced, manifests read): before, GC would see every pod as gone.
+  gc = new ContainerGC({
+    runtime,
+    nodeName,
+    logRoot,
+    log,
+    liveUids: () => new Set([...pods.indexer.list().map((p) => p.metadata?.uid ?? ''), ...statics.keys(), ...w.uids()]),
+  });
+  gc.start(opts.gcPeriodMs ?? 60_000);
   log(`node ${nodeName} ready (runtime ${runtimeName}, ${live.size} pods)`);
 
   return {
@@ -212,8 +226,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     status,
     probes,
     pods,
+    gc,
     async stop() {
       clearInterval(staticTimer);
+      gc?.stop();
       pleg.stop();
       node.stop();
       await factory.stop();

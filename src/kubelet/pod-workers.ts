@@ -34,6 +34,8 @@ export interface PodWorkersOptions {
   /** Resync every pod this often (default 10 s; the PLEG triggers syncs on runtime changes). */
   resyncMs?: number;
   log?: (msg: string) => void;
+  /** A pod finished terminating and its worker is gone. */
+  onTerminated?: (uid: string) => void;
 }
 
 export class PodWorkers {
@@ -43,6 +45,7 @@ export class PodWorkers {
   private stopped = false;
   private readonly resyncMs: number;
   private readonly log: (msg: string) => void;
+  private readonly onTerminated: (uid: string) => void;
   /** Completed sync passes (tests and metrics). */
   syncs = 0;
 
@@ -52,6 +55,7 @@ export class PodWorkers {
   ) {
     this.resyncMs = opts.resyncMs ?? 10_000;
     this.log = opts.log ?? (() => {});
+    this.onTerminated = opts.onTerminated ?? (() => {});
   }
 
   /** The pod as the API has it now. */
@@ -121,6 +125,7 @@ export class PodWorkers {
           this.workers.delete(w.uid);
           this.finished.set(w.uid, Date.now());
           if (this.finished.size > 10_000) this.finished.delete(this.finished.keys().next().value!);
+          this.onTerminated(w.uid);
         } else {
           const r = await this.syncer.sync(pod);
           wakeAt = r.wakeAt;
