@@ -21,6 +21,7 @@ interface AgentFlags {
   nodeName?: string;
   runtime: RuntimeKind | 'auto';
   podCidr?: string;
+  cniBridge?: string;
   kubeletPort: string;
 }
 
@@ -45,6 +46,7 @@ export function agentCommand(): Command {
     .option('--node-name <name>', 'name of this node (default: the hostname)')
     .option('--runtime <kind>', 'containerd | process | auto (containerd when installed)', 'auto')
     .option('--pod-cidr <cidr>', 'pod addresses on this node (default 10.42.0.0/24)')
+    .option('--cni-bridge <name>', 'CNI bridge device of this node (default k8ts0 for the default pod CIDR, else k8ts + the CIDR address in hex)')
     .option('--kubelet-port <port>', 'port of the kubelet HTTPS server', '10250')
     .action(async (opts: AgentFlags) => {
       const nodeName = (opts.nodeName ?? hostname()).toLowerCase();
@@ -65,6 +67,7 @@ export function agentCommand(): Command {
         runtime: opts.runtime,
         nodeName,
         ...(opts.podCidr ? { podCidr: opts.podCidr } : {}),
+        ...(opts.cniBridge ? { cniBridge: opts.cniBridge } : {}),
         kubeletPort: Number(opts.kubeletPort),
       });
       console.error(`k8ts agent: node ${nodeName} joined ${opts.server} (runtime ${node.runtimeKind})`);

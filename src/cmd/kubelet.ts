@@ -19,6 +19,7 @@ export interface KubeletCommandOptions {
   runtime: KubeletRuntimeKind;
   nodeName?: string;
   podCidr?: string;
+  cniBridge?: string;
   port?: number;
   /** PEM of the CA that signs the API server's kubelet client certificate (default: the kubeconfig's CA). */
   clientCaPem?: string;
@@ -42,6 +43,7 @@ export async function startKubelet(opts: KubeletCommandOptions): Promise<{ nodeN
     runtime: opts.runtime,
     ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
     ...(opts.podCidr ? { podCidr: opts.podCidr } : {}),
+    ...(opts.cniBridge ? { cniBridge: opts.cniBridge } : {}),
     ...(opts.port !== undefined ? { kubeletPort: opts.port } : {}),
     log,
   });
@@ -67,9 +69,10 @@ export function kubeletCommand(): Command {
     .option('--runtime <kind>', 'containerd | process | simulated | auto (containerd when installed)', runtimeKind, 'auto' as KubeletRuntimeKind)
     .option('--data-dir <dir>', 'kubelet state lives under <dir>/agent', defaultDataDir())
     .option('--pod-cidr <cidr>', "this node's pod CIDR for the CNI bridge (default 10.42.0.0/24)")
+    .option('--cni-bridge <name>', 'CNI bridge device of this node (default k8ts0 for the default pod CIDR, else k8ts + the CIDR address in hex)')
     .option('--port <port>', 'kubelet HTTPS server port', port, 10250)
     .option('--client-ca-file <path>', "CA of the API server's client certificate (default: the kubeconfig's CA)")
-    .action(async (flags: { kubeconfig?: string; nodeName?: string; runtime: KubeletRuntimeKind; dataDir: string; podCidr?: string; port: number; clientCaFile?: string }) => {
+    .action(async (flags: { kubeconfig?: string; nodeName?: string; runtime: KubeletRuntimeKind; dataDir: string; podCidr?: string; cniBridge?: string; port: number; clientCaFile?: string }) => {
       const k = await startKubelet({
         kubeconfig: flags.kubeconfig ?? defaultKubeconfigPath(),
         dataDir: flags.dataDir,
@@ -77,6 +80,7 @@ export function kubeletCommand(): Command {
         port: flags.port,
         ...(flags.nodeName ? { nodeName: flags.nodeName } : {}),
         ...(flags.podCidr ? { podCidr: flags.podCidr } : {}),
+        ...(flags.cniBridge ? { cniBridge: flags.cniBridge } : {}),
         ...(flags.clientCaFile ? { clientCaPem: readFileSync(flags.clientCaFile, 'utf8') } : {}),
       });
       console.log(`ready ${k.nodeName}`);

@@ -12,6 +12,7 @@ import { createCa, issueServingCert } from '../apiserver/authn/pki.js';
 import { startKubelet, type Kubelet } from '../kubelet/kubelet.js';
 import { CONTAINER_NAME, POD_NAME, POD_NAMESPACE, restartCountOf } from '../kubelet/labels.js';
 import { startKubeletServer, type ResolvedContainer } from '../kubelet/server/index.js';
+import { bridgeFor, checkBridgeName } from '../runtime/bridge.js';
 import { startContainerdRuntime } from '../runtime/cri/index.js';
 import { ProcessRuntime } from '../runtime/process/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -27,6 +28,8 @@ export interface NodeOptions {
   nodeName?: string;
   /** Pod CIDR of this node (default 10.42.0.0/24). */
   podCidr?: string;
+  /** CNI bridge device (default: bridgeFor(podCidr) — k8ts0 for the default CIDR). */
+  cniBridge?: string;
   /** Kubelet server port (default 10250). */
   kubeletPort?: number;
   log?: (line: string) => void;
@@ -58,15 +61,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const kind = pickRuntime(opts.runtime);
   const stops: Array<() => Promise<void>> = [];
   let runtime: ContainerRuntime;
+  const bridge = checkBridgeName(opts.cniBridge ?? bridgeFor(opts.podCidr));
   if (kind === 'containerd') {
     await ensureOfflineImages(opts.dataDir, log);
     log('starting containerd');
-    const c = await startContainerdRuntime({ dataDir: opts.dataDir, podCidr: opts.podCidr });
+    const c = await startContainerdRuntime({ dataDir: opts.dataDir, podCidr: opts.podCidr, bridge, log });
     runtime = c.runtime;
     stops.push(() => c.stop());
-    log(`containerd ready (images: ${c.imported.join(', ') || 'none imported'})`);
+    log(`containerd ready (bridge ${bridge}, images: ${c.imported.join(', ') || 'none imported'})`);
   } else {
-    runtime = new ProcessRuntime({ dataDir: opts.dataDir, podCidr: opts.podCidr });
+    runtime = new ProcessRuntime({ dataDir: opts.dataDir, podCidr: opts.podCidr, bridge });
     stops.push(() => runtime.close());
     log('using the host-process runtime');
   }

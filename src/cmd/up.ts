@@ -17,6 +17,7 @@ interface UpFlags {
   runtime: RuntimeKind | 'auto';
   nodeName?: string;
   podCidr?: string;
+  cniBridge?: string;
   kubeletPort: string;
   watchCacheMaxEvents: number;
 }
@@ -30,6 +31,7 @@ export function upCommand(): Command {
     .option('--runtime <kind>', 'containerd | process | auto (containerd when installed)', 'auto')
     .option('--node-name <name>', 'name of this node (default: the hostname)')
     .option('--pod-cidr <cidr>', 'pod addresses on this node (default 10.42.0.0/24)')
+    .option('--cni-bridge <name>', 'CNI bridge device of this node (default k8ts0 for the default pod CIDR, else k8ts + the CIDR address in hex)')
     .option('--kubelet-port <port>', 'port of the kubelet HTTPS server', '10250');
   return addWatchCacheOption(cmd).action(async (opts: UpFlags) => {
     const step = (n: number, what: string) => console.error(`k8ts up [${n}/4] ${what}`);
@@ -52,6 +54,7 @@ export function upCommand(): Command {
       nodeName,
       kubeletPort: Number(opts.kubeletPort),
       ...(opts.podCidr ? { podCidr: opts.podCidr } : {}),
+      ...(opts.cniBridge ? { cniBridge: opts.cniBridge } : {}),
       log: (l) => console.error(`  ${l}`),
     }).catch(async (e: unknown) => {
       await cp.stop();
