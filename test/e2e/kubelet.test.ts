@@ -5,8 +5,8 @@
 // containers running and a restart adopts them. At the end SIGINT, and nothing of this data dir may
 // remain (containerd, shims).
 //
-// The kubelet port is a free one (`--kubelet-port`). The bridge is not configurable (k8ts0, and the CNI
-// bridge plugin refuses a second subnet on it), so every `k8ts up` here shares 10.42.0.0/24: this
+// The kubelet port is a free one (`--kubelet-port`). Every `k8ts up` here uses the default pod CIDR
+// 10.42.0.0/24 and so the bridge k8ts0 (the CNI bridge plugin refuses a second subnet on it): this
 // file, up-process.test.ts and bench/suites/podstartup.ts take a lock file while `k8ts up` runs.
 // Skipped when not root or containerd is missing.
 
@@ -17,6 +17,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
+import { CriRuntime } from '../../src/runtime/cri/client.js';
 import { K8TS_BIN, kubectl, kubectlOk, waitFor } from './harness.js';
 
 function onPath(bin: string): boolean {
@@ -389,6 +390,14 @@ test('a container that exits 1 goes into CrashLoopBackOff with a growing restart
   const prev = k(['logs', '-n', NS, 'crash', '--previous']);
   assert.equal(prev.code, 0, `kubectl logs --previous: ${prev.stderr}`);
   assert.match(prev.stdout, /^dying at \d+\n$/);
+  // Garbage collection: the current instance and the previous one, never the whole history.
+  const cri = new CriRuntime(join(dataDir, 'agent', 'containerd', 'containerd.sock'));
+  try {
+    const instances = await cri.listContainers({ labels: { 'io.kubernetes.pod.name': 'crash', 'io.kubernetes.pod.namespace': NS } });
+    assert.ok(instances.length >= 1 && instances.length <= 2, `crash has ${instances.length} containers in CRI after ${seen[seen.length - 1]} restarts`);
+  } finally {
+    await cri.close();
+  }
 });
 
 test('readiness gates Ready (exec probe on a file the test creates and removes)', { skip }, async () => {
