@@ -170,6 +170,19 @@ export class FieldSet {
     s.members.set(peKey(last), last);
   }
 
+  /** Adds the one-element path `pe` (a member of this set). */
+  addMember(pe: PathElement): void {
+    this.members.set(peKey(pe), pe);
+  }
+
+  /** The set of paths below `pe`, created empty when absent (mutates this set). */
+  childSet(pe: PathElement): FieldSet {
+    const k = peKey(pe);
+    let c = this.children.get(k);
+    if (!c) this.children.set(k, (c = { pe, set: new FieldSet() }));
+    return c.set;
+  }
+
   has(path: Path): boolean {
     if (path.length === 0) return false;
     let s: FieldSet = this;

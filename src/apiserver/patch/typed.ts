@@ -194,6 +194,14 @@ function sameJsonDeep(a: JsonValue | undefined, b: JsonValue | undefined): boole
 }
 
 function walkCompare(l: JsonValue | undefined, r: JsonValue | undefined, node: SchemaNode | undefined, path: Path, cmp: Comparison): void {
+  // A subtree only on the right (most of a create) is all added: fill the set directly.
+  if (l === undefined && r !== undefined && path.length > 0) {
+    let parent = cmp.added;
+    for (let i = 0; i < path.length - 1; i++) parent = parent.childSet(path[i]!);
+    const stack = path.slice(0, -1);
+    addSubtree(parent, path[path.length - 1]!, r, node, stack);
+    return;
+  }
   // Equal subtrees add nothing to any of the three sets: skip the walk (most of an update is unchanged).
   if (typeof l === 'object' && l !== null && sameJson(l, r)) return;
   const la = atomFor(node, l);
@@ -223,6 +231,47 @@ function walkCompare(l: JsonValue | undefined, r: JsonValue | undefined, node: S
     else if (!deepEqual(l, r)) cmp.modified.insert(path);
   } else if (l === undefined) cmp.added.insert(path);
   else if (r === undefined) cmp.removed.insert(path);
+}
+
+/**
+ * What walkCompare(undefined, r) adds, written straight into `parent` (the set of `pe`'s parent):
+ * `pe` itself, and below it every field, map key and list element of `r` with the same rules
+ * (atomic or empty values are leaves; list elements that share a key are tracked as a whole).
+ * `stack` is the path down to the parent, kept only for error messages (pushed and popped, not copied).
+ */
+function addSubtree(parent: FieldSet, pe: PathElement, r: JsonValue | undefined, node: SchemaNode | undefined, stack: Path): void {
+  parent.addMember(pe);
+  if (r === undefined || r === null) return;
+  const atom = atomFor(node, r);
+  if (atom.kind === 'leaf') return;
+  stack.push(pe);
+  try {
+    if (atom.kind === 'list') {
+      const list = r as JsonValue[];
+      if (atom.rel === 'atomic' || list.length === 0) return;
+      const byKey = new Map<string, { pe: PathElement; item: JsonValue; count: number }>();
+      for (const item of list) {
+        const ipe = itemElement(atom, item, stack);
+        const k = peKey(ipe);
+        const e = byKey.get(k);
+        if (e) e.count++;
+        else byKey.set(k, { pe: ipe, item, count: 1 });
+      }
+      const set = parent.childSet(pe);
+      for (const e of byKey.values()) {
+        if (e.count > 1) set.addMember(e.pe);
+        else addSubtree(set, e.pe, e.item, atom.items, stack);
+      }
+      return;
+    }
+    const map = r as JsonObject;
+    const keys = Object.keys(map);
+    if (atom.atomic || keys.length === 0) return;
+    const set = parent.childSet(pe);
+    for (const k of keys) addSubtree(set, { field: k }, map[k], childSchema(atom.node, k), stack);
+  } finally {
+    stack.pop();
+  }
 }
 
 function compareListItems(atom: ListAtom, l: JsonValue[], r: JsonValue[], path: Path, cmp: Comparison): void {
