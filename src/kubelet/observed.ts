@@ -55,7 +55,18 @@ export class ObservedCache {
   forget(uid: string): void {
     this.pods.delete(uid);
   }
+
+  /** A status read outside observePod (a sandbox just started): the next observation reuses it. */
+  remember(uid: string, key: string, state: string, value: ObservedSandbox | ObservedContainer): void {
+    let m = this.pods.get(uid);
+    if (!m) this.pods.set(uid, (m = new Map()));
+    m.set(key, { state, value: { ...value } });
+  }
 }
+
+/** The ObservedCache key of a sandbox and of a container. */
+export const sandboxKey = (id: string): string => `s:${id}`;
+export const containerKey = (id: string): string => `c:${id}`;
 
 export async function observePod(runtime: ContainerRuntime, uid: string, cache?: ObservedCache): Promise<ObservedPod> {
   const [sbs, cs] = await Promise.all([runtime.listPodSandboxes({ labels: { [POD_UID]: uid } }), runtime.listContainers({ labels: { [POD_UID]: uid } })]);
@@ -70,7 +81,7 @@ export async function observePod(runtime: ContainerRuntime, uid: string, cache?:
   const sandboxes = (
     await Promise.all(
       sbs.map(async (sb): Promise<ObservedSandbox | undefined> => {
-        const key = `s:${sb.id}`;
+        const key = sandboxKey(sb.id);
         const hit = cached<ObservedSandbox>(key, sb.state);
         if (hit) return hit;
         const st = await runtime.podSandboxStatus(sb.id);
@@ -85,7 +96,7 @@ export async function observePod(runtime: ContainerRuntime, uid: string, cache?:
   const containers = (
     await Promise.all(
       cs.map(async (c): Promise<ObservedContainer | undefined> => {
-        const key = `c:${c.id}`;
+        const key = containerKey(c.id);
         const hit = cached<ObservedContainer>(key, c.state);
         if (hit) return hit;
         const st = await runtime.containerStatus(c.id);

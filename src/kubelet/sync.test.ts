@@ -57,7 +57,7 @@ function harness(opts: { exec?: (cmd: string[]) => ExecSyncResult; configMaps?: 
   });
   workers = new PodWorkers(syncer, { resyncMs: 30 });
   const w = workers;
-  return { runtime, events, deleted, status, probes, workers: w, cms, stop: async () => (await w.stop(), probes.stop()) };
+  return { runtime, syncer, events, deleted, status, probes, workers: w, cms, stop: async () => (await w.stop(), probes.stop()) };
 }
 
 let uidN = 0;
@@ -210,5 +210,19 @@ test('a failing sandbox is retried with back-off, and its half-made sandboxes ar
   assert.equal(leftovers.length, 0, 'failed sandboxes are removed');
   broken = false;
   await eventually(() => st(h, p)?.phase === 'Running', 5000, 'Running once the sandbox works');
+  await h.stop();
+});
+
+test("a new pod's first pass reads each status once: the new sandbox's, then the started container's", async () => {
+  const h = harness();
+  const p = pod({});
+  const r = await h.syncer.sync(p);
+  assert.equal(r.status?.phase, 'Running');
+  assert.equal(h.runtime.callsOf('podSandboxStatus').length, 1);
+  assert.equal(h.runtime.callsOf('containerStatus').length, 1);
+  assert.equal(h.runtime.callsOf('listPodSandboxes').length, 2, 'before and after the pass, not after the sandbox');
+  // A later pass over the unchanged pod only lists.
+  await h.syncer.sync(p);
+  assert.equal(h.runtime.callsOf('podSandboxStatus').length + h.runtime.callsOf('containerStatus').length, 2);
   await h.stop();
 });

@@ -10,7 +10,7 @@ import { renderEnv } from './env.js';
 import type { PodContext } from './fieldref.js';
 import { runHook } from './hooks.js';
 import { ensureImage, ImagePullError } from './images.js';
-import { fingerprintOf, ObservedCache, observePod, readySandbox, type ObservedContainer, type ObservedPod } from './observed.js';
+import { fingerprintOf, ObservedCache, observePod, readySandbox, sandboxKey as sandboxCacheKey, type ObservedContainer, type ObservedPod, type ObservedSandbox } from './observed.js';
 import type { ProbeManager } from './probes.js';
 import { renderPodStatus } from './status.js';
 import type { StatusManager } from './status-manager.js';
@@ -108,6 +108,14 @@ export class PodSyncer {
     return status;
   }
 
+  private async withNewSandbox(pod: Pod, observed: ObservedPod, id: string, attempt: number): Promise<ObservedPod> {
+    const st = await this.d.runtime.podSandboxStatus(id);
+    if (!st) return this.observe(pod);
+    const sb: ObservedSandbox = { id, ready: st.state === 'SANDBOX_READY', attempt, ip: st.ip, additionalIps: st.additionalIps, createdAt: st.createdAt };
+    this.cache.remember(pod.metadata?.uid ?? '', sandboxCacheKey(id), st.state, sb);
+    return { ...observed, sandboxes: [sb, ...observed.sandboxes] };
+  }
+
   private ctx(pod: Pod, observed: ObservedPod): PodContext {
     const hostIP = this.d.hostIP();
     const sb = readySandbox(observed);
@@ -175,9 +183,11 @@ export class PodSyncer {
         return { wakeAt: gate.until, status, terminal: false };
       }
       for (const s of observed.sandboxes) if (s.ready) await this.killSandbox(pod, observed, s.id);
+      const killed = actions.killSandboxes.length > 0 || observed.sandboxes.some((s) => s.ready);
       const cfg = this.sandboxConfig(pod, actions.sandboxAttempt);
+      let sandboxId: string;
       try {
-        await this.d.runtime.runPodSandbox(cfg);
+        sandboxId = await this.d.runtime.runPodSandbox(cfg);
       } catch (err) {
         this.d.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
         this.d.backoff.next(sandboxKey, now);
@@ -188,7 +198,8 @@ export class PodSyncer {
       }
       this.d.backoff.forgetPrefix(sandboxKey);
       this.sandboxFailedAt.delete(uid);
-      observed = await this.observe(pod);
+      // Only the new sandbox changed, unless others were just stopped: one status call, not a full look.
+      observed = killed ? await this.observe(pod) : await this.withNewSandbox(pod, observed, sandboxId, cfg.metadata.attempt);
     }
 
     const sandbox = readySandbox(observed);
