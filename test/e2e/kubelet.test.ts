@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { CriRuntime } from '../../src/runtime/cri/client.js';
+import { removeMasquerade } from '../../src/runtime/masquerade.js';
 import { K8TS_BIN, kubectl, kubectlOk, waitFor } from './harness.js';
 
 function onPath(bin: string): boolean {
@@ -475,6 +476,51 @@ test('deleting a namespace leaves no sandbox or container in containerd', { skip
   });
   const t = tasks();
   for (const id of [...before]) assert.ok(!t.has(id), `task ${id} is gone`);
+});
+
+test('a second node on this machine (k8ts agent, pod CIDR 10.42.1.0/24) has a bridge of its own; pods on the two nodes reach each other', { skip }, async () => {
+  const agentDir = mkdtempSync('/tmp/k8ts-kla-');
+  const bridge = 'k8ts0a2a0100';
+  const token = readFileSync(join(dataDir, 'node-token'), 'utf8').trim();
+  const agent = spawn(
+    process.execPath,
+    [K8TS_BIN, 'agent', '--server', up!.url, '--token', token, '--data-dir', agentDir, '--node-name', 'kl-agent', '--runtime', 'containerd', '--pod-cidr', '10.42.1.0/24', '--kubelet-port', String(await freePort())],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  agent.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((r) => agent.once('exit', () => r()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`k8ts agent not ready in 60 s:\n${err.slice(-3000)}`)), 60_000);
+      createInterface({ input: agent.stdout! }).on('line', (l) => l.startsWith('ready ') && (clearTimeout(timer), resolve()));
+      void exited.then(() => (clearTimeout(timer), reject(new Error(`k8ts agent exited:\n${err.slice(-3000)}`))));
+    });
+    const far = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'far', namespace: NS }, spec: { nodeName: 'kl-agent', terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: BB, command: ['sh', '-c', SLEEPER] }] } };
+    kOk(['apply', '-f', '-'], { input: JSON.stringify(far) });
+    const p = await waitPod(NS, 'far', 'Running on kl-agent', (x) => x?.status?.phase === 'Running', 60_000);
+    assert.match(p.status!.podIP!, /^10\.42\.1\.\d+$/, "pod IP in the agent's pod CIDR");
+    assert.match(execFileSync('ip', ['-4', 'addr', 'show', bridge], { encoding: 'utf8' }), /inet 10\.42\.1\.1\/24/);
+    assert.match(execFileSync('ip', ['-4', 'addr', 'show', 'k8ts0'], { encoding: 'utf8' }), /inet 10\.42\.0\.1\/24/, 'the first node keeps k8ts0');
+    const near = getPod(NS, 'exec')!.status!.podIP!;
+    const ping = k(['exec', '-n', NS, 'far', '--', 'ping', '-c', '1', '-W', '3', near], 15_000);
+    assert.equal(ping.code, 0, `far (10.42.1.x) pings exec (${near}): ${ping.stdout}${ping.stderr}`);
+    kOk(['delete', 'pod', '-n', NS, 'far', '--wait=true'], { timeoutMs: 60_000 });
+  } finally {
+    agent.kill('SIGINT');
+    const t = setTimeout(() => agent.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(t);
+    k(['delete', 'node', 'kl-agent']);
+    killAndUnmount(agentDir);
+    rmSync(agentDir, { recursive: true, force: true });
+    try {
+      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    } catch {
+      /* not there */
+    }
+    await removeMasquerade('10.42.1.0/24', bridge).catch(() => {});
+  }
 });
 
 test('kill -9 of k8ts up leaves containers running; a restart adopts them without restarting', { skip }, async () => {
