@@ -8,8 +8,10 @@
 //   - burst: 50 pods created at once (16 creates in flight);
 //   - paced: 50 pods at 5 pods/s (each pod mostly on its own: the per-pod path).
 //
-// `k8ts up` gets a free `--kubelet-port`; the bridge (k8ts0, 10.42.0.0/24) is shared by every `k8ts up`
-// on the machine, so the suite takes the same lock file as the e2e tests (/tmp/k8ts-up-e2e.lock).
+// `k8ts up` gets a free `--kubelet-port`; with the default pod CIDR (10.42.0.0/24) its bridge is k8ts0,
+// as for the e2e tests, so the suite takes the same lock file (/tmp/k8ts-up-e2e.lock). A second table
+// gives CPU time per pod from /proc: the `k8ts up` process, containerd (with the CNI plugins it runs),
+// the shims (with runc), and the whole machine.
 // Needs root and containerd (as `k8ts up --runtime containerd`); otherwise it says why and returns.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +45,8 @@ export interface PodStartupResult {
   kubeletP50: number;
   kubeletP99: number;
   wallMs: number;
+  /** CPU time per pod (ms) from the first create to the last pod Running, by process group. */
+  cpu: CpuSample;
 }
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -92,9 +96,10 @@ export async function runPodStartup(opts: SuiteOptions): Promise<PodStartupResul
     const client = new BenchClient(await loadKubeconfig(cluster.kubeconfig), { maxSockets: CREATE_CONCURRENCY + 2 });
     try {
       console.error('[podstartup] warm-up: 2 pods');
-      await runWorkload(client, { name: 'warm-up', ns: 'ps-warm', pods: 2, ratePerSec: 0 });
-      results.push(await runWorkload(client, { name: `burst (${n} at once, ${CREATE_CONCURRENCY} in flight)`, ns: 'ps-burst', pods: n, ratePerSec: 0 }));
-      results.push(await runWorkload(client, { name: `paced (${n} at 5/s)`, ns: 'ps-paced', pods: n, ratePerSec: 5 }));
+      const cpu = () => cpuSample(cluster!);
+      await runWorkload(client, cpu, { name: 'warm-up', ns: 'ps-warm', pods: 2, ratePerSec: 0 });
+      results.push(await runWorkload(client, cpu, { name: `burst (${n} at once, ${CREATE_CONCURRENCY} in flight)`, ns: 'ps-burst', pods: n, ratePerSec: 0 }));
+      results.push(await runWorkload(client, cpu, { name: `paced (${n} at 5/s)`, ns: 'ps-paced', pods: n, ratePerSec: 5 }));
     } finally {
       client.close();
     }
@@ -128,7 +133,7 @@ function podObject(i: number): Record<string, unknown> {
   };
 }
 
-async function runWorkload(client: BenchClient, w: Workload): Promise<PodStartupResult> {
+async function runWorkload(client: BenchClient, cpu: () => CpuSample, w: Workload): Promise<PodStartupResult> {
   await client.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: w.ns } });
   const sentAt = new Float64Array(w.pods).fill(NaN);
   const boundAt = new Float64Array(w.pods).fill(NaN);
@@ -157,6 +162,8 @@ async function runWorkload(client: BenchClient, w: Workload): Promise<PodStartup
     }
   });
   res.on('error', () => {});
+  console.error(`[podstartup] ${w.name}: start`);
+  const cpu0 = cpu();
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -176,6 +183,7 @@ async function runWorkload(client: BenchClient, w: Workload): Promise<PodStartup
   const deadline = performance.now() + 60_000 + (w.ratePerSec > 0 ? 0 : w.pods * 500);
   while (running < w.pods && performance.now() < deadline) await sleep(50);
   const wallMs = performance.now() - t0;
+  const cpu1 = cpu();
   abort();
   if (running < w.pods) console.error(`[podstartup] ${w.name}: only ${running}/${w.pods} pods Running before the deadline`);
   const lat: number[] = [];
@@ -210,6 +218,7 @@ async function runWorkload(client: BenchClient, w: Workload): Promise<PodStartup
     kubeletP50: k.p50,
     kubeletP99: k.p99,
     wallMs,
+    cpu: perPod(cpu0, cpu1, w.pods),
   };
 }
 
@@ -228,12 +237,58 @@ function print(results: PodStartupResult[]): void {
       `${(r.wallMs / 1000).toFixed(1)} s`,
     ]),
   );
+  printTable(
+    'podstartup: CPU time per pod, first create → last Running (ms; children count with their parent: CNI plugins with containerd, runc with the shims)',
+    ['workload', 'k8ts up process', 'containerd + CNI', 'shims + runc', 'whole machine'],
+    results.map((r) => [r.name, ms(r.cpu.k8ts), ms(r.cpu.containerd), ms(r.cpu.shims), ms(r.cpu.machine)]),
+  );
+}
+
+// ---- CPU accounting from /proc -------------------------------------------------------------------
+
+export interface CpuSample {
+  k8ts: number;
+  containerd: number;
+  shims: number;
+  machine: number;
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** utime+stime (+ reaped children's) of a process, in ms. */
+function procCpu(pid: string, children: boolean): number {
+  const st = readFileSafe(`/proc/${pid}/stat`);
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  if (f.length < 15) return 0;
+  return (Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0)) * TICK_MS;
+}
+
+function cpuSample(c: Cluster): CpuSample {
+  const out: CpuSample = { k8ts: procCpu(String(c.pid), false), containerd: 0, shims: 0, machine: 0 };
+  const sock = join(c.dataDir, 'agent', 'containerd', 'containerd.sock');
+  const config = join(c.dataDir, 'agent', 'containerd', 'config.toml');
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
+    if (argv.includes(config)) out.containerd += procCpu(e, true);
+    else if ((argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock) out.shims += procCpu(e, true);
+  }
+  const t = readFileSafe('/proc/stat').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  out.machine = (t[0]! + t[1]! + t[2]! + t[5]! + t[6]! + t[7]!) * TICK_MS;
+  return out;
+}
+
+function perPod(a: CpuSample, b: CpuSample, pods: number): CpuSample {
+  const d = (k: keyof CpuSample) => (b[k] - a[k]) / pods;
+  return { k8ts: d('k8ts'), containerd: d('containerd'), shims: d('shims'), machine: d('machine') };
 }
 
 // ---- `k8ts up` in a child process --------------------------------------------------------------
 
 interface Cluster {
   kubeconfig: string;
+  pid: number;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -282,7 +337,7 @@ async function startUp(): Promise<Cluster> {
         reject(new Error(`k8ts up exited before ready:\n${err.slice(-3000)}`));
       });
     });
-    return { kubeconfig: line.split(' ')[2]!, stop };
+    return { kubeconfig: line.split(' ')[2]!, pid: proc.pid!, dataDir, stop };
   } catch (e) {
     await stop();
     throw e;
