@@ -228,6 +228,11 @@ export interface CriTimeouts {
 
 export interface CriRuntimeOptions {
   timeouts?: Partial<CriTimeouts>;
+  /**
+   * Called before the first sandbox with a hostPort: makes the CNI config map ports (portmap).
+   * Resolves true when the config changed; RunPodSandbox then waits until the runtime has loaded it.
+   */
+  enableHostPorts?: () => Promise<boolean>;
 }
 
 type Callback = (err: grpc.ServiceError | null, res: unknown) => void;
@@ -239,12 +244,15 @@ export class CriRuntime implements ContainerRuntime {
   private readonly runtimeSvc: grpc.Client;
   private readonly imageSvc: grpc.Client;
   private readonly t: CriTimeouts;
+  private readonly enableHostPorts: (() => Promise<boolean>) | undefined;
+  private hostPorts: Promise<void> | undefined;
   /** Container id → its sandbox's (fixed for a container's life): ContainerStatus does not carry it. */
   private readonly sandboxOf = new Map<string, string>();
 
   constructor(socket: string, opts: CriRuntimeOptions = {}) {
     this.socket = socket;
     this.t = { defaultMs: 10_000, runPodSandboxMs: 120_000, stopPodSandboxMs: 60_000, createContainerMs: 60_000, pullImageMs: 300_000, ...opts.timeouts };
+    this.enableHostPorts = opts.enableHostPorts;
     const v1 = (criPackage().runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
     const target = `unix://${socket}`;
     const channelOpts: grpc.ChannelOptions = {
@@ -314,8 +322,27 @@ export class CriRuntime implements ContainerRuntime {
   // -- sandboxes
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    if (this.enableHostPorts && config.portMappings.some((p) => p.hostPort > 0)) {
+      this.hostPorts ??= this.loadHostPorts(this.enableHostPorts).catch((err: unknown) => {
+        this.hostPorts = undefined;
+        throw err;
+      });
+      await this.hostPorts;
+    }
     const r = await this.rt<{ pod_sandbox_id: string }>('RunPodSandbox', { config: toCriSandboxConfig(config), runtime_handler: '' }, this.t.runPodSandboxMs);
     return r.pod_sandbox_id;
+  }
+
+  /** containerd reloads a changed CNI config asynchronously: wait until Status shows portmap in it. */
+  private async loadHostPorts(enable: () => Promise<boolean>): Promise<void> {
+    if (!(await enable())) return;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = await this.rt<{ info: Record<string, string> }>('Status', { verbose: true });
+      if ((r.info?.cniconfig ?? '').includes('"portmap"')) return;
+      if (Date.now() > deadline) throw new CriError('RunPodSandbox', 'UNAVAILABLE', 'the CNI config with portmap (for hostPorts) was not loaded within 10 s');
+      await new Promise((res) => setTimeout(res, 50));
+    }
   }
 
   async stopPodSandbox(id: string): Promise<void> {

@@ -39,8 +39,9 @@ test('containerd config follows runtime.md', () => {
   }
 });
 
-test('CNI conflist: bridge + host-local on the pod CIDR + portmap', () => {
-  const conf = JSON.parse(cniConflist({ podCidr: '10.42.7.0/24', bridge: 'k8ts0', ipamDir: '/d/ipam' }));
+test('CNI conflist: bridge + host-local on the pod CIDR, + portmap once hostPorts are wanted', () => {
+  assert.deepEqual(JSON.parse(cniConflist({ podCidr: '10.42.7.0/24', bridge: 'k8ts0', ipamDir: '/d/ipam', portmap: false })).plugins.map((p: { type: string }) => p.type), ['bridge']);
+  const conf = JSON.parse(cniConflist({ podCidr: '10.42.7.0/24', bridge: 'k8ts0', ipamDir: '/d/ipam', portmap: true }));
   assert.equal(conf.cniVersion, '1.0.0');
   assert.deepEqual(conf.plugins.map((p: { type: string }) => p.type), ['bridge', 'portmap']);
   const br = conf.plugins[0];
@@ -84,6 +85,26 @@ test('a containerd left behind by a killed k8ts is stopped before ours starts', 
     // 0 when its SIGTERM handler was installed yet, SIGTERM otherwise.
     assert.match(String(await staleExit), /^(0|SIGTERM)$/);
     assert.equal((await readFile(p.pidFile, 'utf8')).trim(), String(cd.pid()));
+    await cd.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('portmap joins the conflist on the first hostPort and stays there across restarts', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'k8ts-pm-'));
+  try {
+    const fake = await fakeContainerd(dir);
+    const p = containerdPaths(dir);
+    const types = async () => (JSON.parse(await readFile(p.cniConfFile, 'utf8')) as { plugins: Array<{ type: string }> }).plugins.map((x) => x.type);
+    let cd = await startContainerd({ dataDir: dir, binary: fake });
+    assert.deepEqual(await types(), ['bridge']);
+    assert.equal(await cd.enableHostPorts(), true);
+    assert.deepEqual(await types(), ['bridge', 'portmap']);
+    assert.equal(await cd.enableHostPorts(), false);
+    await cd.stop();
+    cd = await startContainerd({ dataDir: dir, binary: fake });
+    assert.deepEqual(await types(), ['bridge', 'portmap'], 'sandboxes set up with portmap must be torn down with it');
     await cd.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 // Everything lives under `<dataDir>/agent/`:
 //   containerd/config.toml   generated at every start
 //   containerd/{root,state,opt,runc}/, containerd/containerd.sock, containerd/containerd.log
-//   cni/net.d/10-k8ts.conflist (bridge + host-local + portmap), cni/ipam/ (host-local leases)
+//   cni/net.d/10-k8ts.conflist (bridge + host-local, + portmap once a pod asked for a hostPort),
+//   cni/ipam/ (host-local leases)
 // Outbound NAT is one iptables rule for the pod CIDR (../masquerade.ts), not the bridge's ipMasq.
 //
 // The supervisor restarts containerd when it dies (with backoff). Containers keep running across a
@@ -58,6 +59,8 @@ export interface ContainerdHandle {
   ready(timeoutMs?: number): Promise<void>;
   /** Stops containerd (SIGTERM, SIGKILL after 5 s) and the supervisor. Containers keep running. */
   stop(): Promise<void>;
+  /** Adds portmap to the CNI conflist (for hostPorts); false when it was there already. */
+  enableHostPorts(): Promise<boolean>;
 }
 
 export class ContainerdError extends Error {
@@ -133,7 +136,11 @@ export function gatewayOf(cidr: string): string {
   return [gw >>> 24, (gw >>> 16) & 255, (gw >>> 8) & 255, gw & 255].join('.');
 }
 
-export function cniConflist(opts: { podCidr: string; bridge: string; ipamDir: string }): string {
+/**
+ * portmap runs on every sandbox ADD and DEL, hostPorts or not: it is only listed once a pod asks for
+ * a hostPort, and then stays (a sandbox set up with it must be torn down with it).
+ */
+export function cniConflist(opts: { podCidr: string; bridge: string; ipamDir: string; portmap: boolean }): string {
   const subnet = opts.podCidr;
   return JSON.stringify(
     {
@@ -154,7 +161,7 @@ export function cniConflist(opts: { podCidr: string; bridge: string; ipamDir: st
             routes: [{ dst: '0.0.0.0/0' }],
           },
         },
-        { type: 'portmap', capabilities: { portMappings: true } },
+        ...(opts.portmap ? [{ type: 'portmap', capabilities: { portMappings: true } }] : []),
       ],
     },
     null,
@@ -223,7 +230,10 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   for (const d of [p.dir, p.root, p.state, p.cniConfDir, p.cniIpamDir]) await mkdir(d, { recursive: true });
   await stopStale(p, note);
   await writeAtomic(p.config, containerdConfig(p, { sandboxImage: opts.sandboxImage ?? 'localhost/pause:1', cniBinDir: opts.cniBinDir ?? '/usr/lib/cni' }));
-  await writeAtomic(p.cniConfFile, cniConflist({ podCidr, bridge, ipamDir: p.cniIpamDir }) + '\n');
+  // portmap stays once an earlier run enabled it: its sandboxes may still be there.
+  let portmap = (await readFile(p.cniConfFile, 'utf8').catch(() => '')).includes('"portmap"');
+  const writeConflist = () => writeAtomic(p.cniConfFile, cniConflist({ podCidr, bridge, ipamDir: p.cniIpamDir, portmap }) + '\n');
+  await writeConflist();
   await ensureMasquerade(podCidr, bridge).catch((err: unknown) => note(`pod masquerade: ${(err as Error).message}`));
 
   let child: ChildProcess | undefined;
@@ -322,5 +332,11 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
     },
     ready: (timeoutMs = startTimeoutMs + 30_000) => waitSocket(timeoutMs),
     stop,
+    async enableHostPorts() {
+      if (portmap) return false;
+      portmap = true;
+      await writeConflist();
+      return true;
+    },
   };
 }

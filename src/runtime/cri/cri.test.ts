@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../types.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE } from '../images/build.js';
@@ -151,6 +152,14 @@ describe('CriRuntime on containerd', { skip, timeout: 90_000 }, () => {
       return res.ok ? res.text() : undefined;
     });
     assert.equal(body, 'k8ts busybox\n');
+    // The sandbox asked for a hostPort: portmap joined the CNI config before it was set up.
+    const hostIP = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)!.address;
+    const viaHostPort = await waitFor('httpd on the hostPort', async () => {
+      const res = await fetch(`http://${hostIP}:${sandbox.portMappings[0]!.hostPort}/`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    });
+    assert.equal(viaHostPort, 'k8ts busybox\n');
+    assert.match(await readFile(t.containerd.paths.cniConfFile, 'utf8'), /"portmap"/);
   });
 
   test('securityContext: runAsUser and a read-only rootfs', async () => {

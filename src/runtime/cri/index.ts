@@ -22,7 +22,7 @@ export async function startContainerdRuntime(
   opts: ContainerdOptions & { imagesDir?: string; client?: CriRuntimeOptions; readyTimeoutMs?: number },
 ): Promise<ContainerdRuntime> {
   const containerd = await startContainerd(opts);
-  const runtime = new CriRuntime(containerd.socket, opts.client);
+  const runtime = new CriRuntime(containerd.socket, { enableHostPorts: () => containerd.enableHostPorts(), ...opts.client });
   const stop = async () => {
     await runtime.close();
     await containerd.stop();

@@ -1,5 +1,5 @@
 // Pod networking without containerd: a named network namespace (`ip netns add`) wired by running the
-// CNI plugins of our conflist (bridge + host-local + portmap) directly, as a CNI runtime would.
+// CNI plugins of our conflist (bridge + host-local, + portmap for pods with hostPorts) directly, as a CNI runtime would.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,6 +117,12 @@ export class PodNetwork {
     return JSON.parse(res.stdout.toString()) as CniResult;
   }
 
+  /** portmap only for a pod with hostPorts (a Go binary run per ADD and DEL otherwise for nothing). */
+  private plugins(portMappings: PortMapping[]): Record<string, unknown>[] {
+    const hostPorts = portMappings.some((p) => p.hostPort > 0);
+    return conflist(this.opts).plugins.filter((p) => hostPorts || p.type !== 'portmap');
+  }
+
   /** Creates netns `name`, runs CNI ADD through the chain, and returns the final result and pod IP. */
   async setUp(name: string, containerId: string, pod: PodRef, portMappings: PortMapping[]): Promise<{ result: CniResult; ip: string }> {
     this.masquerade ??= ensureMasquerade(this.opts.subnet, this.opts.bridge).catch((err: unknown) => {
@@ -127,7 +133,7 @@ export class PodNetwork {
     try {
       await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
       let prev: CniResult | undefined;
-      for (const plugin of conflist(this.opts).plugins) {
+      for (const plugin of this.plugins(portMappings)) {
         prev = await this.invoke('ADD', plugin, containerId, netnsPath(name), pod, prev, portMappings);
       }
       const ip = prev?.ips?.[0]?.address.split('/')[0] ?? '';
@@ -142,7 +148,7 @@ export class PodNetwork {
   /** CNI DEL in reverse order (tolerating a missing netns), then deletes the netns. Idempotent. */
   async tearDown(name: string, containerId: string, pod: PodRef, result: CniResult | undefined, portMappings: PortMapping[]): Promise<void> {
     const errors: unknown[] = [];
-    for (const plugin of [...conflist(this.opts).plugins].reverse()) {
+    for (const plugin of [...this.plugins(portMappings)].reverse()) {
       try {
         await this.invoke('DEL', plugin, containerId, netnsPath(name), pod, result, portMappings);
       } catch (err) {
