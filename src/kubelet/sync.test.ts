@@ -224,5 +224,6 @@ test("a new pod's first pass reads each status once: the new sandbox's, then the
   // A later pass over the unchanged pod only lists.
   await h.syncer.sync(p);
   assert.equal(h.runtime.callsOf('podSandboxStatus').length + h.runtime.callsOf('containerStatus').length, 2);
+  assert.equal(h.status.writes, 1, 'one status write: Running');
   await h.stop();
 });
