@@ -182,8 +182,8 @@ export class PodSyncer {
         const status = await this.writeStatus(pod, observed, waiting, false);
         return { wakeAt: gate.until, status, terminal: false };
       }
-      for (const s of observed.sandboxes) if (s.ready) await this.killSandbox(pod, observed, s.id);
       const killed = actions.killSandboxes.length > 0 || observed.sandboxes.some((s) => s.ready);
+      for (const s of observed.sandboxes) if (s.ready) await this.killSandbox(pod, observed, s.id);
       const cfg = this.sandboxConfig(pod, actions.sandboxAttempt);
       let sandboxId: string;
       try {
