@@ -61,6 +61,13 @@ export function planGc(sandboxes: PodSandbox[], containers: Container[], live: (
   return { containers: [...removeContainers], sandboxes: removeSandboxes };
 }
 
+/** RemoveContainer, then its log file: the runtime leaves it (upstream's kubelet removes it too). */
+export async function removeContainerAndLog(rt: ContainerRuntime, id: string): Promise<void> {
+  const logPath = (await rt.containerStatus(id).catch(() => null))?.logPath;
+  await rt.removeContainer(id);
+  if (logPath) await rm(logPath, { force: true });
+}
+
 export interface ContainerGcOptions {
   runtime: ContainerRuntime;
   nodeName: string;
@@ -115,10 +122,7 @@ export class ContainerGC {
     const result: GcResult = { containers: 0, sandboxes: 0, logDirs: 0 };
     for (const id of plan.containers) {
       try {
-        // The runtime leaves the log file: it goes with the container (as upstream's kubelet does).
-        const logPath = (await rt.containerStatus(id).catch(() => null))?.logPath;
-        await rt.removeContainer(id);
-        if (logPath) await rm(logPath, { force: true });
+        await removeContainerAndLog(rt, id);
         result.containers++;
       } catch (err) {
         log(`gc: remove container ${id}: ${(err as Error).message}`);

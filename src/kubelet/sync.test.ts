@@ -2,9 +2,9 @@
 // image errors, eviction, termination.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { eventually } from '../client/testing/server.js';
 import { FakeRuntime } from '../runtime/fake/index.js';
@@ -225,5 +225,23 @@ test("a new pod's first pass reads each status once: the new sandbox's, then the
   await h.syncer.sync(p);
   assert.equal(h.runtime.callsOf('podSandboxStatus').length + h.runtime.callsOf('containerStatus').length, 2);
   assert.equal(h.status.writes, 1, 'one status write: Running');
+  await h.stop();
+});
+
+test('a crash-looping container keeps its current and previous instance; older ones go with their log files', async () => {
+  const h = harness();
+  const p = pod({ containers: [{ name: 'c', image: 'oom:1' }] });
+  const uid = p.metadata!.uid!;
+  h.workers.update(p);
+  let firstId = '';
+  await eventually(async () => !!(firstId = (await h.runtime.listContainers({ labels: { [POD_UID]: uid } }))[0]?.id ?? ''), 5000, 'first instance');
+  const firstLog = (await h.runtime.containerStatus(firstId))!.logPath;
+  mkdirSync(dirname(firstLog), { recursive: true });
+  writeFileSync(firstLog, 'x\n');
+  await eventually(() => h.runtime.callsOf('createContainer').length >= 4, 10_000, 'three restarts');
+  const left = await h.runtime.listContainers({ labels: { [POD_UID]: uid } });
+  assert.ok(left.length <= 2, `${left.length} instances`);
+  assert.ok(!left.some((c) => c.id === firstId));
+  assert.equal(existsSync(firstLog), false, 'the pruned instance took its log file along');
   await h.stop();
 });

@@ -17,6 +17,7 @@ import type { StatusManager } from './status-manager.js';
 import { ContainerConfigError, type Container, type ObjectSource, type Pod, type PodStatus } from './types.js';
 import { containerMounts, type VolumeManager } from './volumes/manager.js';
 import { PodFiles } from './pod-files.js';
+import { removeContainerAndLog } from './gc.js';
 import { POD_UID } from './labels.js';
 
 export interface SyncDeps {
@@ -311,7 +312,7 @@ export class PodSyncer {
   /** Keep the newest two instances of a container (current and previous, for `logs --previous`). */
   private async pruneInstances(observed: ObservedPod, name: string): Promise<void> {
     const old = observed.containers.filter((c) => c.name === name && c.state === 'CONTAINER_EXITED');
-    for (const c of old.slice(1)) await this.d.runtime.removeContainer(c.id).catch(() => undefined);
+    for (const c of old.slice(1)) await removeContainerAndLog(this.d.runtime, c.id).catch(() => undefined);
   }
 
   /** preStop (bounded by the grace period), then StopContainer with what is left of it. */
