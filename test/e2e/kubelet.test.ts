@@ -505,8 +505,10 @@ test('a second node on this machine (k8ts agent, pod CIDR 10.42.1.0/24) has a br
     const near = getPod(NS, 'exec')!.status!.podIP!;
     const ping = k(['exec', '-n', NS, 'far', '--', 'ping', '-c', '1', '-W', '3', near], 15_000);
     assert.equal(ping.code, 0, `far (10.42.1.x) pings exec (${near}): ${ping.stdout}${ping.stderr}`);
-    kOk(['delete', 'pod', '-n', NS, 'far', '--wait=true'], { timeoutMs: 60_000 });
   } finally {
+    // Delete the pod while its kubelet still runs, even after a failure: killing the agent's
+    // containerd afterwards would leave the pod's processes and network namespace behind.
+    k(['delete', 'pod', '-n', NS, 'far', '--wait=true', '--ignore-not-found'], 60_000);
     agent.kill('SIGINT');
     const t = setTimeout(() => agent.kill('SIGKILL'), 20_000);
     await exited;
