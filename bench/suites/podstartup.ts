@@ -14,22 +14,20 @@
 // the shims (with runc), and the whole machine.
 // Needs root and containerd (as `k8ts up --runtime containerd`); otherwise it says why and returns.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { loadKubeconfig } from '../../src/apiserver/authn/kubeconfig.js';
 import { BenchClient } from '../lib/client.js';
 import { onExit } from '../lib/cleanup.js';
 import { ms, summarize } from '../lib/stats.js';
 import { note, printTable } from '../lib/table.js';
+import { acquireUpLock, containerdProcesses, freePort, killAndUnmount, readFileSafe, releaseUpLock, sleep, startUp, stopUp, type Up } from '../../test/e2e/node-harness.js';
 import { scaled, type SuiteOptions } from './options.js';
 
 // dist/bench/suites → repo root.
 const K8TS_BIN = resolve(import.meta.dirname, '../../../bin/k8ts.js');
-const LOCK = '/tmp/k8ts-up-e2e.lock';
 const IMAGE = 'localhost/busybox:1';
 const CREATE_CONCURRENCY = 16;
 
@@ -48,23 +46,6 @@ export interface PodStartupResult {
   /** CPU time per pod (ms) from the first create to the last pod Running, by process group. */
   cpu: CpuSample;
 }
-
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-const readFileSafe = (p: string) => {
-  try {
-    return readFileSync(p, 'utf8').trim();
-  } catch {
-    return '';
-  }
-};
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'needs Linux';
@@ -86,13 +67,13 @@ export async function runPodStartup(opts: SuiteOptions): Promise<PodStartupResul
     return [];
   }
   const n = scaled(50, opts, 5);
-  await acquireLock(300_000);
-  const releaseHook = onExit(releaseLock);
+  await acquireUpLock(300_000);
+  const releaseHook = onExit(releaseUpLock);
   let cluster: Cluster | undefined;
   const results: PodStartupResult[] = [];
   try {
     console.error('[podstartup] k8ts up (containerd, sqlite)');
-    cluster = await startUp();
+    cluster = await startCluster();
     const client = new BenchClient(await loadKubeconfig(cluster.kubeconfig), { maxSockets: CREATE_CONCURRENCY + 2 });
     try {
       console.error('[podstartup] warm-up: 2 pods');
@@ -105,7 +86,7 @@ export async function runPodStartup(opts: SuiteOptions): Promise<PodStartupResul
     }
   } finally {
     await cluster?.stop();
-    releaseLock();
+    releaseUpLock();
     releaseHook();
   }
   print(results);
@@ -265,14 +246,7 @@ function procCpu(pid: string, children: boolean): number {
 
 function cpuSample(c: Cluster): CpuSample {
   const out: CpuSample = { k8ts: procCpu(String(c.pid), false), containerd: 0, shims: 0, machine: 0 };
-  const sock = join(c.dataDir, 'agent', 'containerd', 'containerd.sock');
-  const config = join(c.dataDir, 'agent', 'containerd', 'config.toml');
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
-    if (argv.includes(config)) out.containerd += procCpu(e, true);
-    else if ((argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock) out.shims += procCpu(e, true);
-  }
+  for (const p of containerdProcesses(c.dataDir)) out[p.kind === 'daemon' ? 'containerd' : 'shims'] += procCpu(String(p.pid), true);
   const t = readFileSafe('/proc/stat').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
   out.machine = (t[0]! + t[1]! + t[2]! + t[5]! + t[6]! + t[7]!) * TICK_MS;
   return out;
@@ -292,124 +266,29 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-async function startUp(): Promise<Cluster> {
+async function startCluster(): Promise<Cluster> {
   // Short path: containerd's socket lives under it.
   const dataDir = mkdtempSync('/tmp/k8ts-ps-');
-  const kubeletPort = await freePort();
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd', '--kubelet-port', String(kubeletPort)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 200_000) err = err.slice(-100_000);
-  });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  let up: Up | undefined;
+  // After SIGINT the pods are deleted, but containerd and the shims of running pods outlive `k8ts up`.
   const cleanupNow = () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    killLeftovers(dataDir);
+    if (up && up.proc.exitCode === null && up.proc.signalCode === null) up.proc.kill('SIGKILL');
+    killAndUnmount(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   };
   const unhook = onExit(cleanupNow);
   const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGINT');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stopUp(up, 'SIGINT');
     cleanupNow();
     unhook();
   };
   try {
-    const line = await new Promise<string>((resolveLine, reject) => {
-      const timer = setTimeout(() => reject(new Error(`k8ts up not ready in 90 s:\n${err.slice(-3000)}`)), 90_000);
-      createInterface({ input: proc.stdout! }).on('line', (l) => {
-        if (l.startsWith('ready ')) {
-          clearTimeout(timer);
-          resolveLine(l);
-        }
-      });
-      void exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`k8ts up exited before ready:\n${err.slice(-3000)}`));
-      });
-    });
-    return { kubeconfig: line.split(' ')[2]!, pid: proc.pid!, dataDir, stop };
+    const kubeletPort = await freePort();
+    up = await startUp(K8TS_BIN, ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd', '--kubelet-port', String(kubeletPort)]);
+    return { kubeconfig: up.kubeconfig, pid: up.proc.pid!, dataDir, stop };
   } catch (e) {
     await stop();
     throw e;
   }
 }
 
-/** containerd and shims of the data dir (the pods were deleted; SIGINT leaves running pods' shims). */
-function killLeftovers(dataDir: string): void {
-  const sock = join(dataDir, 'agent', 'containerd', 'containerd.sock');
-  const config = join(dataDir, 'agent', 'containerd', 'config.toml');
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
-    const shim = (argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock;
-    if (argv.includes(config) || shim) {
-      try {
-        process.kill(Number(e), 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  }
-  const mounts = readFileSafe('/proc/self/mountinfo')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m === dataDir || m.startsWith(dataDir + '/'))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) {
-    try {
-      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-    } catch {
-      /* not mounted */
-    }
-  }
-}
-
-// ---- one `k8ts up` at a time (shared with test/e2e) ---------------------------------------------
-
-async function acquireLock(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), String(process.pid));
-      return;
-    } catch {
-      const holder = Number(readFileSafe(join(LOCK, 'pid')));
-      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`another k8ts up (pid ${holder}) holds ${LOCK}`);
-      await sleep(500);
-    }
-  }
-}
-
-function releaseLock(): void {
-  if (readFileSafe(join(LOCK, 'pid')) !== String(process.pid)) return;
-  rmSync(join(LOCK, 'pid'), { force: true });
-  try {
-    rmdirSync(LOCK);
-  } catch {
-    /* gone */
-  }
-}
-
-/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}

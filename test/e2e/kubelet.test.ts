@@ -11,15 +11,15 @@
 // Skipped when not root or containerd is missing.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { CriRuntime } from '../../src/runtime/cri/client.js';
 import { removeMasquerade } from '../../src/runtime/masquerade.js';
 import { K8TS_BIN, kubectl, kubectlOk, waitFor } from './harness.js';
+import { acquireUpLock, containerdProcesses, freePort, killAndUnmount, readFileSafe, releaseUpLock, sleep, startUp, stopUp, type Up } from './node-harness.js';
 
 function onPath(bin: string): boolean {
   try {
@@ -44,161 +44,13 @@ function skipReason(): string | undefined {
 const skip = skipReason();
 if (skip) console.error(`kubelet.test.ts: skipped: ${skip}`);
 
-// ---- `k8ts up` as a child process ------------------------------------------------------------
-
-interface Up {
-  proc: ChildProcess;
-  url: string;
-  kubeconfig: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startUp(dataDir: string, datastore: string, runtime: string): Promise<Up> {
-  const proc = spawn(
-    process.execPath,
-    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', datastore, '--runtime', runtime, '--kubelet-port', String(kubeletPort)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 400_000) err = err.slice(-200_000);
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`k8ts up not ready in 90 s:\n${err.slice(-5000)}`)), 90_000);
-    createInterface({ input: proc.stdout! }).on('line', (l) => {
-      if (l.startsWith('ready ')) {
-        clearTimeout(timer);
-        resolve(l);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`k8ts up exited with ${code} before ready:\n${err.slice(-5000)}`));
-    });
-  });
-  const [, url, kubeconfig] = line.split(' ');
-  return { proc, url: url!, kubeconfig: kubeconfig!, stderr: () => err, exited };
-}
-
-async function stopUp(up: Up | undefined, signal: NodeJS.Signals): Promise<number | null> {
-  if (!up || up.proc.exitCode !== null || up.proc.signalCode !== null) return up?.proc.exitCode ?? null;
-  up.proc.kill(signal);
-  const t = setTimeout(() => up.proc.kill('SIGKILL'), 30_000);
-  const code = await up.exited;
-  clearTimeout(t);
-  return code;
-}
-
-// ---- one `k8ts up` at a time on this machine (shared bridge k8ts0 and pod CIDR) ----------------
-
-const LOCK = '/tmp/k8ts-up-e2e.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function acquireUpLock(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), String(process.pid));
-      return;
-    } catch {
-      const holder = Number(readFileSafe(join(LOCK, 'pid')));
-      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`another k8ts up e2e (pid ${holder}) holds ${LOCK}`);
-      await sleep(500);
-    }
-  }
-}
-
-function releaseUpLock(): void {
-  if (readFileSafe(join(LOCK, 'pid')) === String(process.pid)) {
-    rmSync(join(LOCK, 'pid'), { force: true });
-    try {
-      rmdirSync(LOCK);
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-function readFileSafe(p: string): string {
-  try {
-    return readFileSync(p, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-// ---- what a data dir leaves running -----------------------------------------------------------
-
-/** containerd daemons and shims of this data dir (by their command lines), and their pids. */
-function leftovers(dataDir: string): Array<{ pid: number; cmd: string }> {
-  const found: Array<{ pid: number; cmd: string }> = [];
-  const sock = join(dataDir, 'agent', 'containerd', 'containerd.sock');
-  const config = join(dataDir, 'agent', 'containerd', 'config.toml');
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
-    const isDaemon = argv.includes(config);
-    const isShim = (argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock;
-    if (isDaemon || isShim) found.push({ pid: Number(e), cmd: argv.join(' ').trim() });
-  }
-  return found;
-}
-
-function killAndUnmount(dataDir: string): void {
-  for (const { pid } of leftovers(dataDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  const mounts = readFileSafe('/proc/self/mountinfo')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m === dataDir || m.startsWith(dataDir + '/'))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) {
-    try {
-      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-    } catch {
-      /* not mounted */
-    }
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 // ---- the cluster ----------------------------------------------------------------------------
 
 let dataDir = '';
 let up: Up | undefined;
 let locked = false;
 let kubeletPort = 0;
+const upArgs = () => ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'sqlite', '--runtime', 'containerd', '--kubelet-port', String(kubeletPort)];
 const k = (args: string[], timeoutMs = 30_000) => kubectl(up!, args, { timeoutMs });
 const kOk = (args: string[], opts: { input?: string; timeoutMs?: number } = {}) => kubectlOk(up!, args, { timeoutMs: 30_000, ...opts });
 
@@ -334,7 +186,7 @@ before(async () => {
     }
     if (locked) releaseUpLock();
   });
-  up = await startUp(dataDir, 'sqlite', 'containerd');
+  up = await startUp(K8TS_BIN, upArgs());
   kOk(['create', 'namespace', NS]);
   // Everything that only needs time is created at once, so the waits below overlap.
   kOk(['apply', '-f', '-'], { input: manifests() });
@@ -535,7 +387,7 @@ test('kill -9 of k8ts up leaves containers running; a restart adopts them withou
     const id = b.id.replace(/^containerd:\/\//, '');
     assert.equal(t.get(id), 'RUNNING', `${b.name}'s container ${id} still RUNNING after kill -9 (tasks: ${JSON.stringify([...t])})`);
   }
-  up = await startUp(dataDir, 'sqlite', 'containerd');
+  up = await startUp(K8TS_BIN, upArgs());
   for (const b of beforeIds) {
     const p = await waitPod(NS, b.name, 'Running and Ready after the restart', (x) => x?.status?.phase === 'Running' && isReady(x), 60_000);
     assert.equal(cs0(p)!.containerID, b.id, `${b.name}: same container`);
@@ -559,7 +411,7 @@ test('SIGINT after deleting the workloads leaves no containerd or shim of the da
   });
   const code = await stopUp(up, 'SIGINT');
   assert.equal(code, 0, `k8ts up exit code after SIGINT\n${up!.stderr().slice(-2000)}`);
-  await waitFor('containerd and shims gone', () => leftovers(dataDir).length === 0, 10_000).catch(() => {
-    throw new Error(`left running after SIGINT: ${JSON.stringify(leftovers(dataDir))}`);
+  await waitFor('containerd and shims gone', () => containerdProcesses(dataDir).length === 0, 10_000).catch(() => {
+    throw new Error(`left running after SIGINT: ${JSON.stringify(containerdProcesses(dataDir))}`);
   });
 });

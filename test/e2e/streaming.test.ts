@@ -5,21 +5,20 @@
 // after a crash), exec (output and exit code), exec -i with stdin, cp both ways (tar in the
 // container), port-forward to busybox httpd fetched with node:http.
 //
-// `k8ts up` has a fixed kubelet port (10250), bridge and pod CIDR: like kubelet.test.ts this file
-// takes /tmp/k8ts-up-e2e.lock while its `k8ts up` runs. At the end the pods are deleted, `k8ts up`
+// `k8ts up` gets free API and kubelet ports; its bridge and pod CIDR are the default ones, so like
+// kubelet.test.ts this file takes /tmp/k8ts-up-e2e.lock while its `k8ts up` runs. At the end the pods are deleted, `k8ts up`
 // gets SIGINT, and any containerd or shim of the data dir still running is killed by pid.
 // Skipped when not root or containerd is missing.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { K8TS_BIN, KUBECTL_DIR, kubectl, kubectlOk, waitFor } from './harness.js';
+import { acquireUpLock, containerdProcesses, freePort, killAndUnmount, releaseUpLock, startUp, stopUp, type Up } from './node-harness.js';
 
 const MINORS = [32, 27] as const;
 const BB = 'localhost/busybox:1';
@@ -43,167 +42,6 @@ function skipReason(): string | undefined {
 
 const skip = skipReason();
 if (skip) console.error(`streaming.test.ts: skipped: ${skip}`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function readFileSafe(p: string): string {
-  try {
-    return readFileSync(p, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-// ---- `k8ts up` as a child process ------------------------------------------------------------
-
-interface Up {
-  proc: ChildProcess;
-  kubeconfig: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startUp(dataDir: string): Promise<Up> {
-  const listen = `127.0.0.1:${await freePort()}`;
-  const proc = spawn(process.execPath, [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', listen, '--datastore', 'memory', '--runtime', 'containerd'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 400_000) err = err.slice(-200_000);
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`k8ts up not ready in 60 s:\n${err.slice(-5000)}`)), 60_000);
-    createInterface({ input: proc.stdout! }).on('line', (l) => {
-      if (l.startsWith('ready ')) {
-        clearTimeout(timer);
-        resolve(l);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`k8ts up exited with ${code} before ready:\n${err.slice(-5000)}`));
-    });
-  });
-  return { proc, kubeconfig: line.split(' ')[2]!, stderr: () => err, exited };
-}
-
-async function stopUp(u: Up | undefined): Promise<void> {
-  if (!u || u.proc.exitCode !== null || u.proc.signalCode !== null) return;
-  u.proc.kill('SIGINT');
-  const t = setTimeout(() => u.proc.kill('SIGKILL'), 20_000);
-  await u.exited;
-  clearTimeout(t);
-}
-
-// ---- one `k8ts up` at a time on this machine (the lock kubelet.test.ts takes too) --------------
-
-const LOCK = '/tmp/k8ts-up-e2e.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function acquireUpLock(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), String(process.pid));
-      return;
-    } catch {
-      const holder = Number(readFileSafe(join(LOCK, 'pid')));
-      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`another k8ts up e2e (pid ${holder}) holds ${LOCK}`);
-      await sleep(500);
-    }
-  }
-}
-
-function releaseUpLock(): void {
-  if (readFileSafe(join(LOCK, 'pid')) !== String(process.pid)) return;
-  rmSync(join(LOCK, 'pid'), { force: true });
-  try {
-    rmdirSync(LOCK);
-  } catch {
-    /* gone */
-  }
-}
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-async function waitKubeletPortFree(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await portInUse(10250)) {
-    if (Date.now() > deadline) throw new Error('port 10250 is taken by another process (k8ts up has no flag for the kubelet port)');
-    await sleep(500);
-  }
-}
-
-/** containerd daemons and shims of this data dir (by their command lines). */
-function leftovers(dir: string): Array<{ pid: number; cmd: string }> {
-  const found: Array<{ pid: number; cmd: string }> = [];
-  const sock = join(dir, 'agent', 'containerd', 'containerd.sock');
-  const config = join(dir, 'agent', 'containerd', 'config.toml');
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const argv = readFileSafe(`/proc/${e}/cmdline`).split('\0');
-    const isDaemon = argv.includes(config);
-    const isShim = (argv[0] ?? '').includes('containerd-shim') && argv[argv.indexOf('-address') + 1] === sock;
-    if (isDaemon || isShim) found.push({ pid: Number(e), cmd: argv.join(' ').trim() });
-  }
-  return found;
-}
-
-function killAndUnmount(dir: string): void {
-  for (const { pid } of leftovers(dir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  const mounts = readFileSafe('/proc/self/mountinfo')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m === dir || m.startsWith(dir + '/'))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) {
-    try {
-      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-    } catch {
-      /* not mounted */
-    }
-  }
-}
 
 // ---- the cluster ----------------------------------------------------------------------------
 
@@ -256,10 +94,14 @@ before(async () => {
   if (skip) return;
   await acquireUpLock(240_000);
   locked = true;
-  await waitKubeletPortFree(60_000);
   // Short path: containerd's socket lives under it and must fit in a unix socket address.
   dataDir = mkdtempSync('/tmp/k8ts-st-');
-  up = await startUp(dataDir);
+  const ports = [await freePort(), await freePort()];
+  up = await startUp(
+    K8TS_BIN,
+    ['--data-dir', dataDir, '--listen', `127.0.0.1:${ports[0]}`, '--datastore', 'memory', '--runtime', 'containerd', '--kubelet-port', String(ports[1])],
+    60_000,
+  );
   kOk(['apply', '-f', '-'], { input: MANIFESTS });
   await Promise.all([
     waitPod('web', 'Running', running, 60_000),
@@ -276,9 +118,9 @@ after(async () => {
       // Delete the pods first: containers (and their shims) outlive the kubelet by design.
       k(32, ['delete', 'pods', '--all', '--wait=true', '--timeout=30s'], { timeoutMs: 40_000 });
     }
-    await stopUp(up);
+    await stopUp(up, 'SIGINT', 20_000);
     if (dataDir) {
-      await waitFor('containerd and shims of the data dir gone', () => leftovers(dataDir).length === 0, 10_000).catch(() => undefined);
+      await waitFor('containerd and shims of the data dir gone', () => containerdProcesses(dataDir).length === 0, 10_000).catch(() => undefined);
       killAndUnmount(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -2,19 +2,16 @@
 // real process and runs a pod: Running with a pod IP, and `kubectl logs` shows its output. Deleting
 // the pod and SIGINT leave no process of the data dir behind.
 //
-// The kubelet port is a free one (`--kubelet-port`). The bridge is not configurable (k8ts0, and the CNI
-// bridge plugin refuses a second subnet on it), so every `k8ts up` here shares 10.42.0.0/24: this
-// file, kubelet.test.ts and bench/suites/podstartup.ts take a lock file while `k8ts up` runs.
+// The kubelet port is a free one (`--kubelet-port`). Every `k8ts up` here uses the default pod CIDR
+// 10.42.0.0/24 and its bridge k8ts0: this file, kubelet.test.ts and bench/suites/podstartup.ts take
+// a lock file while `k8ts up` runs (node-harness.ts).
 // Skipped when not root (no CNI network namespaces) or busybox-static is missing.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { K8TS_BIN, kubectl, kubectlOk, waitFor } from './harness.js';
+import { acquireUpLock, freePort, killPids, readFileSafe, releaseUpLock, startUp, unmountUnder, type Up } from './node-harness.js';
 
 function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'needs Linux';
@@ -25,62 +22,6 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 if (skip) console.error(`up-process.test.ts: skipped: ${skip}`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function readFileSafe(p: string): string {
-  try {
-    return readFileSync(p, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---- one `k8ts up` at a time on this machine -------------------------------------------------
-
-const LOCK = '/tmp/k8ts-up-e2e.lock';
-async function acquireUpLock(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), String(process.pid));
-      return;
-    } catch {
-      const holder = Number(readFileSafe(join(LOCK, 'pid')));
-      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`another k8ts up e2e (pid ${holder}) holds ${LOCK}`);
-      await sleep(500);
-    }
-  }
-}
-function releaseUpLock(): void {
-  if (readFileSafe(join(LOCK, 'pid')) !== String(process.pid)) return;
-  rmSync(join(LOCK, 'pid'), { force: true });
-  try {
-    rmdirSync(LOCK);
-  } catch {
-    /* gone */
-  }
-}
-/** A free TCP port (for the kubelet server: `k8ts up --kubelet-port`). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 // ---- processes of a data dir (shims, containers) ----------------------------------------------
 
@@ -106,13 +47,6 @@ function processesOf(dataDir: string): Array<{ pid: number; cmd: string }> {
 
 // ---- the cluster ----------------------------------------------------------------------------
 
-interface Up {
-  proc: ChildProcess;
-  kubeconfig: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 let dataDir = '';
 let up: Up | undefined;
 let locked = false;
@@ -125,42 +59,11 @@ before(async () => {
   // If the runner ends this file early (a time limit), after() may not run: still leave nothing behind.
   process.once('exit', () => {
     if (up && up.proc.exitCode === null && up.proc.signalCode === null) up.proc.kill('SIGKILL');
-    for (const { pid } of dataDir ? processesOf(dataDir) : []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (dataDir) killPids(processesOf(dataDir));
     if (locked) releaseUpLock();
   });
   const kubeletPort = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [K8TS_BIN, 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory', '--runtime', 'process', '--kubelet-port', String(kubeletPort)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 400_000) err = err.slice(-200_000);
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  up = { proc, kubeconfig: '', stderr: () => err, exited };
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`k8ts up not ready in 90 s:\n${err.slice(-5000)}`)), 90_000);
-    createInterface({ input: proc.stdout! }).on('line', (l) => {
-      if (l.startsWith('ready ')) {
-        clearTimeout(timer);
-        resolve(l);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`k8ts up exited with ${code} before ready:\n${err.slice(-5000)}`));
-    });
-  });
-  up.kubeconfig = line.split(' ')[2]!;
+  up = await startUp(K8TS_BIN, ['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--datastore', 'memory', '--runtime', 'process', '--kubelet-port', String(kubeletPort)]);
 });
 
 after(async () => {
@@ -171,25 +74,8 @@ after(async () => {
       await up.exited;
     }
     if (dataDir) {
-      for (const { pid } of processesOf(dataDir)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      const mounts = readFileSafe('/proc/self/mountinfo')
-        .split('\n')
-        .map((l) => l.split(' ')[4] ?? '')
-        .filter((m) => m === dataDir || m.startsWith(dataDir + '/'))
-        .sort((a, b) => b.length - a.length);
-      for (const m of mounts) {
-        try {
-          execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-        } catch {
-          /* not mounted */
-        }
-      }
+      killPids(processesOf(dataDir));
+      unmountUnder(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     }
   } finally {
