@@ -15,10 +15,15 @@ export async function runControllers(kubeconfig: string, controllers: Controller
   const client = await RestClient.fromKubeconfig(kubeconfig, { qps: 0 });
   const informers = new InformerFactory(client);
   const ac = new AbortController();
+  const recorders: EventRecorder[] = [];
   const ctx: ControllerContext = {
     client,
     informers,
-    recorder: (component) => new EventRecorder(client, { component }),
+    recorder: (component) => {
+      const r = new EventRecorder(client, { component });
+      recorders.push(r);
+      return r;
+    },
     options: { ...DEFAULT_CONTROLLER_OPTIONS, ...options },
     signal: ac.signal,
   };
@@ -31,6 +36,7 @@ export async function runControllers(kubeconfig: string, controllers: Controller
     async stop() {
       ac.abort();
       await informers.stop();
+      await Promise.all(recorders.map((r) => r.stop()));
       client.close();
     },
   };

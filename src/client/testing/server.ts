@@ -123,6 +123,27 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
 }
 
 /** Poll `cond` until true (default 10 s). */
+/**
+ * Poll `fn` (every 100 ms) until it returns something other than undefined, and return that. With
+ * `retryErrors` a throwing `fn` is polled again (the last error is reported on timeout); otherwise
+ * the error ends the wait.
+ */
+export async function waitForValue<T>(what: string, fn: () => Promise<T | undefined>, opts: { timeoutMs?: number; retryErrors?: boolean } = {}): Promise<T> {
+  const end = Date.now() + (opts.timeoutMs ?? 15_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      if (!opts.retryErrors) throw err;
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function eventually(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {

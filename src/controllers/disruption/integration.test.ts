@@ -5,9 +5,9 @@ import { after, before, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { KubeObject } from '../../api/registry.js';
-import { EventRecorder, InformerFactory, PODS, POD_DISRUPTION_BUDGETS, RestClient } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../client/testing/server.js';
-import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../types.js';
+import { PODS, POD_DISRUPTION_BUDGETS, RestClient } from '../../client/index.js';
+import { startTestServer, waitForValue, type TestServer } from '../../client/testing/server.js';
+import { runControllers } from '../testing.js';
 import { disruptionController } from './index.js';
 
 let server: TestServer;
@@ -20,38 +20,17 @@ after(async () => {
   await server?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('PodDisruptionBudget status: healthy pods, allowed disruptions, DisruptionAllowed', { timeout: 60_000 }, async () => {
   const pdbs = client.resource<PodDisruptionBudget & KubeObject>(POD_DISRUPTION_BUDGETS);
   const pods = client.resource<Pod & KubeObject>(PODS);
-  const ac = new AbortController();
-  const factory = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers: factory,
-    recorder: (component) => new EventRecorder(client, { component }),
-    options: DEFAULT_CONTROLLER_OPTIONS,
-    signal: ac.signal,
-  };
-  await disruptionController.start(ctx);
-  factory.start();
-  await factory.waitForSync();
+  const running = await runControllers(server.kubeconfig, [disruptionController]);
   try {
     for (const name of ['a', 'b', 'c']) {
       const p = await pods.create('default', { metadata: { name, labels: { app: 'db' } }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } });
       await pods.updateStatus('default', { ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     }
     await pdbs.create('default', { metadata: { name: 'db' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'db' } } } });
-    const s = await waitFor('pdb status', async () => {
+    const s = await waitForValue('pdb status', async () => {
       const x = await pdbs.get('default', 'db');
       return x.status?.expectedPods === 3 ? x.status : undefined;
     });
@@ -59,14 +38,13 @@ test('PodDisruptionBudget status: healthy pods, allowed disruptions, DisruptionA
     assert.deepEqual(s.conditions?.map((c) => [c.type, c.status, c.reason]), [['DisruptionAllowed', 'True', 'SufficientPods']]);
     const a = await pods.get('default', 'a');
     await pods.updateStatus('default', { ...a, status: { ...a.status, conditions: [{ type: 'Ready', status: 'False' }] } });
-    const s2 = await waitFor('pdb insufficient', async () => {
+    const s2 = await waitForValue('pdb insufficient', async () => {
       const x = await pdbs.get('default', 'db');
       return x.status?.currentHealthy === 2 ? x.status : undefined;
     });
     assert.equal(s2.disruptionsAllowed, 0);
     assert.deepEqual(s2.conditions?.map((c) => [c.status, c.reason]), [['False', 'InsufficientPods']]);
   } finally {
-    ac.abort();
-    await factory.stop();
+    await running.stop();
   }
 });

@@ -6,10 +6,10 @@ import { after, before, test } from 'node:test';
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KubeObject } from '../../api/registry.js';
-import { ENDPOINTS, ENDPOINT_SLICES, EventRecorder, InformerFactory, PODS, RestClient, SERVICES } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../client/testing/server.js';
+import { ENDPOINTS, ENDPOINT_SLICES, PODS, RestClient, SERVICES } from '../../client/index.js';
+import { startTestServer, waitForValue, type TestServer } from '../../client/testing/server.js';
+import { runControllers } from '../testing.js';
 import { endpointSliceController } from '../endpointslice/index.js';
-import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../types.js';
 import { endpointsController } from './index.js';
 
 let server: TestServer;
@@ -22,20 +22,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Reads of objects the controllers have yet to create fail (404) until they exist: poll through that.
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>) => waitForValue(what, fn, { retryErrors: true });
 
 test('Endpoints and EndpointSlices follow a Service and its pods', { timeout: 60_000 }, async () => {
   const pods = client.resource<Pod & KubeObject>(PODS);
@@ -43,24 +31,7 @@ test('Endpoints and EndpointSlices follow a Service and its pods', { timeout: 60
   const endpoints = client.resource<Endpoints & KubeObject>(ENDPOINTS);
   const slices = client.resource<EndpointSlice & KubeObject>(ENDPOINT_SLICES);
 
-  const ac = new AbortController();
-  const factory = new InformerFactory(client);
-  const recorders: EventRecorder[] = [];
-  const ctx: ControllerContext = {
-    client,
-    informers: factory,
-    recorder: (component) => {
-      const r = new EventRecorder(client, { component });
-      recorders.push(r);
-      return r;
-    },
-    options: DEFAULT_CONTROLLER_OPTIONS,
-    signal: ac.signal,
-  };
-  await endpointsController.start(ctx);
-  await endpointSliceController.start(ctx);
-  factory.start();
-  await factory.waitForSync();
+  const running = await runControllers(server.kubeconfig, [endpointsController, endpointSliceController]);
 
   const mkPod = async (name: string, ip: string, ready: boolean) => {
     const p = await pods.create('default', {
@@ -132,8 +103,6 @@ test('Endpoints and EndpointSlices follow a Service and its pods', { timeout: 60
     });
     await waitFor('slices gone', async () => ((await slices.list('default', { labelSelector: 'kubernetes.io/service-name=web' })).items.length === 0 ? true : undefined));
   } finally {
-    ac.abort();
-    await factory.stop();
-    await Promise.all(recorders.map((r) => r.stop()));
+    await running.stop();
   }
 });

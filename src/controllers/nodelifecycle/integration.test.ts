@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
-import { EventRecorder, InformerFactory, LEASES, NODES, PODS, RestClient, isAlreadyExists } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../client/testing/server.js';
-import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../types.js';
+import { LEASES, NODES, PODS, RestClient, isAlreadyExists } from '../../client/index.js';
+import { startTestServer, waitForValue, type TestServer } from '../../client/testing/server.js';
+import { runControllers } from '../testing.js';
 import { rfc3339 } from './clock.js';
 import { newNodeLifecycleController } from './controller.js';
 
@@ -22,16 +22,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a silent node goes Unknown, is tainted unreachable, and its pods are evicted per tolerations', { timeout: 60_000 }, async () => {
   const nodes = client.resource<Node & KubeObject>(NODES);
@@ -72,24 +62,8 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
   await mkPod('tolerate-2s', 2);
   await mkPod('default-300s');
 
-  const ac = new AbortController();
-  const factory = new InformerFactory(client);
-  const recorders: EventRecorder[] = [];
-  const ctx: ControllerContext = {
-    client,
-    informers: factory,
-    recorder: (component) => {
-      const r = new EventRecorder(client, { component });
-      recorders.push(r);
-      return r;
-    },
-    options: { ...DEFAULT_CONTROLLER_OPTIONS, nodeMonitorGracePeriodSeconds: 3 },
-    signal: ac.signal,
-  };
   const controller = newNodeLifecycleController({ monitorPeriodMs: 250 });
-  await controller.start(ctx);
-  factory.start();
-  await factory.waitForSync();
+  const running = await runControllers(server.kubeconfig, [controller], { nodeMonitorGracePeriodSeconds: 3 });
 
   try {
     // Renew the lease for 2 s: the node must stay Ready well past the 3 s grace period.
@@ -103,7 +77,7 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
     assert.equal(stillReady.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', 'a node with a renewed lease stays Ready');
     const stoppedAt = Date.now();
 
-    const unknown = await waitFor('node Unknown', async () => {
+    const unknown = await waitForValue('node Unknown', async () => {
       const x = await nodes.get(undefined, 'n1');
       return x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' ? x : undefined;
     });
@@ -113,7 +87,7 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
     assert.equal(ready.reason, 'NodeStatusUnknown');
     assert.equal(ready.message, 'Kubelet stopped posting node status.');
 
-    const tainted = await waitFor('unreachable taint', async () => {
+    const tainted = await waitForValue('unreachable taint', async () => {
       const x = await nodes.get(undefined, 'n1');
       return x.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') ? x : undefined;
     });
@@ -123,13 +97,13 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
     const taintedAt = Date.now();
 
     // Pods on the lost node are marked not ready.
-    await waitFor('pods not ready', async () => {
+    await waitForValue('pods not ready', async () => {
       const p = await pods.get('default', 'default-300s');
       return p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False' ? true : undefined;
     });
 
     // The 2 s pod is deleted ~2 s after the taint; the 300 s one stays.
-    await waitFor('tolerate-2s deleted', async () => {
+    await waitForValue('tolerate-2s deleted', async () => {
       try {
         const p = await pods.get('default', 'tolerate-2s');
         return p.metadata?.deletionTimestamp ? true : undefined;
@@ -150,14 +124,12 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
       ...back,
       status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok', lastHeartbeatTime: t, lastTransitionTime: t }] },
     });
-    await waitFor('taints removed', async () => {
+    await waitForValue('taints removed', async () => {
       const x = await nodes.get(undefined, 'n1');
       return (x.spec?.taints ?? []).some((tt) => tt.key.startsWith('node.kubernetes.io/')) ? undefined : true;
     });
-    await waitFor('timer cancelled', async () => (controller.instance()!.pendingEvictions().size === 0 ? true : undefined));
+    await waitForValue('timer cancelled', async () => (controller.instance()!.pendingEvictions().size === 0 ? true : undefined));
   } finally {
-    ac.abort();
-    await factory.stop();
-    await Promise.all(recorders.map((r) => r.stop()));
+    await running.stop();
   }
 });

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Pod, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/registry.js';
-import { CONFIGMAPS, EventRecorder, InformerFactory, PODS, RestClient } from '../../client/index.js';
-import { startTestServer, type TestServer } from '../../client/testing/server.js';
-import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../types.js';
+import { CONFIGMAPS, PODS, RestClient } from '../../client/index.js';
+import { startTestServer, waitForValue, type TestServer } from '../../client/testing/server.js';
+import { runControllers } from '../testing.js';
 import { RESOURCE_QUOTAS, resourceQuotaController } from './index.js';
 
 let server: TestServer;
@@ -19,31 +19,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('ResourceQuota status.used follows pods and configmaps', { timeout: 60_000 }, async () => {
   const quotas = client.resource<ResourceQuota & KubeObject>(RESOURCE_QUOTAS);
   const pods = client.resource<Pod & KubeObject>(PODS);
-  const ac = new AbortController();
-  const factory = new InformerFactory(client);
-  const ctx: ControllerContext = {
-    client,
-    informers: factory,
-    recorder: (component) => new EventRecorder(client, { component }),
-    options: DEFAULT_CONTROLLER_OPTIONS,
-    signal: ac.signal,
-  };
-  await resourceQuotaController.start(ctx);
-  factory.start();
-  await factory.waitForSync();
+  const running = await runControllers(server.kubeconfig, [resourceQuotaController]);
   try {
     await quotas.create('default', { metadata: { name: 'q' }, spec: { hard: { pods: '10', 'requests.cpu': '2', 'limits.memory': '1Gi', configmaps: '5' } } });
     const mk = (name: string, cpu: string) =>
@@ -55,7 +34,7 @@ test('ResourceQuota status.used follows pods and configmaps', { timeout: 60_000 
     await mk('b', '250m');
     await client.resource<KubeObject>(CONFIGMAPS).create('default', { metadata: { name: 'cm' }, data: {} });
     const baseConfigmaps = (await client.resource<KubeObject>(CONFIGMAPS).list('default')).items.length;
-    const q = await waitFor('quota usage', async () => {
+    const q = await waitForValue('quota usage', async () => {
       const x = await quotas.get('default', 'q');
       return x.status?.used?.['pods'] === '2' && x.status.used['configmaps'] === String(baseConfigmaps) ? x : undefined;
     });
@@ -63,12 +42,11 @@ test('ResourceQuota status.used follows pods and configmaps', { timeout: 60_000 
     assert.equal(q.status?.used?.['requests.cpu'], '350m');
     assert.equal(q.status?.used?.['limits.memory'], '256Mi');
     await pods.delete('default', 'a', { gracePeriodSeconds: 0 });
-    await waitFor('pod deletion counted', async () => {
+    await waitForValue('pod deletion counted', async () => {
       const x = await quotas.get('default', 'q');
       return x.status?.used?.['pods'] === '1' && x.status.used['requests.cpu'] === '250m' ? true : undefined;
     });
   } finally {
-    ac.abort();
-    await factory.stop();
+    await running.stop();
   }
 });
