@@ -56,6 +56,7 @@ export {
   type InformerOptions,
   type ResourceEventHandlers,
 } from './informer.js';
+export { runListWatch, type ListWatcher } from './list-watch.js';
 export { InformerFactory, waitForCacheSync, type InformerFactoryOptions, type InformerForOptions } from './factory.js';
 export {
   BucketRateLimiter,

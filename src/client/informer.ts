@@ -2,9 +2,8 @@
 // with exponential backoff; a local indexed cache; handlers for add/update/delete.
 
 import type { KubeObject } from '../api/registry.js';
-import { isExpired } from './errors.js';
+import { runListWatch } from './list-watch.js';
 import { Lister } from './lister.js';
-import { sleep } from './ratelimit.js';
 import type { ResourceClient, ResourceRef } from './resource.js';
 import type { RestClient } from './rest.js';
 import { Indexer, keyOf, type Indexers } from './store.js';
@@ -150,35 +149,18 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     return this.rv;
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    const initial = this.options.backoffInitialMs ?? 800;
-    const max = this.options.backoffMaxMs ?? 30_000;
-    let delay = 0;
-    let needList = true;
-    while (!signal.aborted) {
-      try {
-        if (needList) {
-          await this.listAndReplace(signal);
-          needList = false;
-        }
-        const got = await this.watchOnce(signal);
-        if (got) delay = 0;
-      } catch (err) {
-        if (signal.aborted) break;
-        if (isExpired(err)) {
-          needList = true;
-          continue;
-        }
-        this.reportError(err);
-        delay = delay ? Math.min(max, delay * 2) : initial;
-        const jittered = delay * (1 + Math.random() * 0.2);
-        try {
-          await sleep(jittered, signal);
-        } catch {
-          break;
-        }
-      }
-    }
+  private run(signal: AbortSignal): Promise<void> {
+    const o = this.options;
+    return runListWatch(
+      {
+        list: (sig) => this.listAndReplace(sig),
+        watch: (sig) => this.watchOnce(sig),
+        onError: (err) => this.reportError(err),
+        ...(o.backoffInitialMs !== undefined ? { backoffInitialMs: o.backoffInitialMs } : {}),
+        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+      },
+      signal,
+    );
   }
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {

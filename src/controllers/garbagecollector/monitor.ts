@@ -3,7 +3,7 @@
 // uids it has seen (to notice deletions missed across a relist) and hands every change on.
 
 import type { KubeObject } from '../../api/registry.js';
-import { ApiError, isExpired, isStatus, resourcePath, sleep, type RestClient } from '../../client/index.js';
+import { ApiError, isStatus, resourcePath, runListWatch, type RestClient } from '../../client/index.js';
 import type { DiscoveredResource } from './discovery.js';
 import { apiVersionOfRef } from './discovery.js';
 import type { ObjectIdentity, ObservedMeta } from './graph.js';
@@ -95,33 +95,18 @@ export class MetadataMonitor {
     if (this.uids.delete(uid)) this.handlers.remove(uid);
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    const initial = this.options.backoffInitialMs ?? 800;
-    const max = this.options.backoffMaxMs ?? 30_000;
-    let delay = 0;
-    let needList = true;
-    while (!signal.aborted) {
-      try {
-        if (needList) {
-          await this.list(signal);
-          needList = false;
-        }
-        if (await this.watch(signal)) delay = 0;
-      } catch (err) {
-        if (signal.aborted) break;
-        if (isExpired(err)) {
-          needList = true;
-          continue;
-        }
-        this.options.onError?.(err);
-        delay = delay ? Math.min(max, delay * 2) : initial;
-        try {
-          await sleep(delay * (1 + Math.random() * 0.2), signal);
-        } catch {
-          break;
-        }
-      }
-    }
+  private run(signal: AbortSignal): Promise<void> {
+    const o = this.options;
+    return runListWatch(
+      {
+        list: (sig) => this.list(sig),
+        watch: (sig) => this.watch(sig),
+        ...(o.onError ? { onError: o.onError } : {}),
+        ...(o.backoffInitialMs !== undefined ? { backoffInitialMs: o.backoffInitialMs } : {}),
+        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+      },
+      signal,
+    );
   }
 
   private async list(signal: AbortSignal): Promise<void> {
