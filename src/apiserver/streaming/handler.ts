@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/registry.js';
 import { errors, StatusError } from '../../api/status.js';
+import type { ResourceRequest } from '../http/requestinfo.js';
 import type { Authenticator } from '../http/types.js';
 import { dialUpgrade, forwardableHeaders, splice } from '../../client/upgrade.js';
 
@@ -32,14 +33,7 @@ export interface StreamingOptions {
 }
 
 /** The pieces of a pod subresource request the handler needs (a subset of ResourceRequest). */
-export interface PodSubresourceRequest {
-  group: string;
-  version: string;
-  resource: string;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
+export type PodSubresourceRequest = Pick<ResourceRequest, 'group' | 'version' | 'resource' | 'namespace' | 'name' | 'subresource'>;
 
 export interface StreamingHandler {
   /** For the request pipeline: serves GET pods/log (and refuses non-upgrade exec & co). False when not ours. */
